@@ -1,0 +1,40 @@
+"""Errors the toolkit raises. Each names the file (and line) it is about, so the command line can
+print it as one line and move on to the next file."""
+
+from __future__ import annotations
+
+
+class LocaliseError(Exception):
+    """Base class: a problem with the user's input that a person can fix."""
+
+    def __init__(self, message: str, path: object = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path:
+            where = self.path + (f":{self.line}" if self.line else "") + ": "
+        return where + self.message
+
+
+class SourceError(LocaliseError):
+    """An article file that cannot be read."""
+
+
+class CatalogError(LocaliseError):
+    """A PO or POT file that cannot be parsed or written."""
+
+
+class ConfigError(LocaliseError):
+    """The project settings are wrong."""
+
+
+class GlossaryError(LocaliseError):
+    """glossary.csv cannot be read."""
+
+
+class MachineError(LocaliseError):
+    """A machine translation provider failed."""

@@ -1,0 +1,78 @@
+"""The shared vocabulary: articles, units and findings. Plain data, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class Field:
+    """One translatable field of an article: ``html`` content (segmented into units) or plain
+    ``text`` (one unit)."""
+
+    name: str  # "title", "content", "excerpt", "meta:rank_math_title", ...
+    kind: str  # "html" or "text"
+    value: str
+
+
+@dataclass
+class Article:
+    """An article as a reader found it, before segmentation."""
+
+    slug: str
+    path: str  # the source file, relative to the project when it can be
+    format: str  # "wordpress", "html", "text"
+    fields: list[Field]
+    post: dict | None = None  # the WordPress post object, for the bundle payload
+    page: str | None = None  # the whole HTML page a fragment came from, when it was a page
+
+    def field(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+@dataclass
+class Unit:
+    """A translatable unit: the msgid (plain text with placeholders), where it is, and what it is."""
+
+    msgid: str
+    location: str  # stable reference, e.g. "content/how-autoimmune-disorders/p2"
+    comment: str  # what the unit is: "h2", "img alt", "meta description", ...
+    notes: list[str] = field(default_factory=list)  # e.g. what a protected placeholder holds
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a check found. ``span`` marks the offending part of ``msgstr`` (or of ``msgid``
+    when ``msgstr`` is empty) for highlighting."""
+
+    check: str
+    severity: str  # "error", "warning" or "info"
+    message: str
+    locale: str = ""
+    article: str = ""
+    msgid: str = ""
+    msgstr: str = ""
+    file: str = ""
+    line: int = 0
+    span: tuple[int, int] | None = None
+
+    def as_dict(self) -> dict:
+        d = {
+            "check": self.check,
+            "severity": self.severity,
+            "locale": self.locale,
+            "article": self.article,
+            "msgid": self.msgid,
+            "msgstr": self.msgstr,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+        }
+        if self.span is not None:
+            d["span"] = list(self.span)
+        return d
