@@ -1,0 +1,215 @@
+"""The ``localise`` command line: options in, a call into ``toolkit``, output and an exit code.
+
+Exit codes: 0 success; 1 checks failed (``check``, ``build --strict``, ``bundle`` holding a
+locale back is not a failure); 2 unusable input (a file that cannot be read, a bad setting).
+Heavy libraries are imported inside the commands that need them, so ``localise --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+class Context:
+    def __init__(self, root: str):
+        self.root = root
+        self._project = None
+
+    @property
+    def project(self):
+        if self._project is None:
+            from toolkit.errors import ConfigError
+            from toolkit.project import load_project
+
+            try:
+                self._project = load_project(self.root)
+            except ConfigError as e:
+                fail(e)
+        return self._project
+
+
+def fail(error, code: int = EXIT_INPUT):
+    click.echo(f"localise: error: {error}", err=True)
+    sys.exit(code)
+
+
+def report_problems(problems) -> int:
+    for p in problems:
+        click.echo(f"localise: error: {p}", err=True)
+    return EXIT_INPUT if problems else EXIT_OK
+
+
+def locales_or_fail(ctx: Context, requested) -> list[str]:
+    from toolkit.errors import ConfigError
+
+    try:
+        locales = ctx.project.select_locales(requested)
+    except ConfigError as e:
+        fail(e)
+    if not locales:
+        fail("no locales: name one, or set `locales` in localise.toml or [tool.localise]")
+    return locales
+
+
+def locked(ctx: Context):
+    from toolkit.fsutil import project_lock
+
+    return project_lock(ctx.project.root)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "--project", "root", default=".", show_default=True, type=click.Path(file_okay=False), help="The project folder.")
+@click.version_option(package_name="localise")
+@click.pass_context
+def main(click_ctx, root):
+    """localise: WordPress, HTML and text articles -> gettext PO -> localised HTML, with QA
+    checks for medical content."""
+    click_ctx.obj = Context(root)
+
+
+@main.command()
+@click.pass_obj
+def extract(ctx: Context):
+    """Write locales/templates/<slug>.pot for every article in source/."""
+    from toolkit.pipeline import extract as run
+
+    with locked(ctx):
+        res = run(ctx.project)
+    units = sum(res.templates.values())
+    click.echo(f"{len(res.templates)} articles, {units} units; {len(res.written)} templates written")
+    for path in res.written:
+        click.echo(f"  wrote {path}")
+    for path in res.orphans:
+        click.echo(f"  note: {path} has no article in source/ any more (kept)")
+    sys.exit(report_problems(res.problems))
+
+
+@main.command()
+@click.argument("locale")
+@click.pass_obj
+def init(ctx: Context, locale):
+    """Create locales/LOCALE/<slug>.po for every template (existing files are kept)."""
+    from toolkit.errors import ConfigError
+    from toolkit.pipeline import init as run
+    from toolkit.project import normalise_locale
+
+    try:
+        locale = normalise_locale(locale)
+    except ConfigError as e:
+        fail(e)
+    with locked(ctx):
+        res = run(ctx.project, locale)
+    for path in res.created:
+        click.echo(f"  created {path}")
+    for path in res.existing:
+        click.echo(f"  kept {path} (exists)")
+    click.echo(f"{locale}: {len(res.created)} catalogs created, {len(res.existing)} kept")
+    if not res.created and not res.existing:
+        click.echo("no templates: run `localise extract` first", err=True)
+    sys.exit(report_problems(res.problems))
+
+
+@main.command()
+@click.argument("locales", nargs=-1)
+@click.pass_obj
+def update(ctx: Context, locales):
+    """Merge the templates into the PO files of LOCALES (all configured locales by default)."""
+    from toolkit.pipeline import update as run
+
+    locales = locales_or_fail(ctx, locales)
+    with locked(ctx):
+        res = run(ctx.project, locales)
+    for path in res.created:
+        click.echo(f"  created {path}")
+    for path in res.updated:
+        click.echo(f"  updated {path}")
+    for path in res.orphans:
+        click.echo(f"  note: {path} has no template any more (kept)")
+    click.echo(
+        f"{len(res.updated)} updated, {len(res.created)} created, {res.unchanged} unchanged; "
+        f"fuzzy: {res.fuzzy_from_previous} from earlier text, {res.fuzzy_from_memory} from other articles; "
+        f"{res.resurrected} restored from obsolete, {res.obsoleted} made obsolete"
+    )
+    if res.numbers_changed:
+        click.echo(f"  {res.numbers_changed} fuzzy suggestions have other numbers than the new source: review every dose")
+    sys.exit(report_problems(res.problems))
+
+
+@main.command()
+@click.argument("locales", nargs=-1)
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), help="Write the report as JSON to this file.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any unit is left untranslated.")
+@click.option("--all", "show_all", is_flag=True, help="List every untranslated fragment (default: the first 20 per locale).")
+@click.pass_obj
+def build(ctx: Context, locales, report_file, strict, show_all):
+    """Write dist/LOCALE/<slug>.html and report what is still untranslated."""
+    from toolkit.fsutil import write_atomic
+    from toolkit.publish import alternates_for, link_map_for
+    from toolkit.pipeline import build as run
+
+    project = ctx.project
+    locales = locales_or_fail(ctx, locales)
+    with locked(ctx):
+        res = run(project, locales, alternates_for(project), link_map_for(project))
+    untranslated = 0
+    for lb in res.locales:
+        pct = 100.0 * lb.translated / lb.units if lb.units else 100.0
+        click.echo(f"{lb.locale}: {lb.translated} of {lb.units} units translated ({pct:.1f} %), {len(lb.pages)} pages")
+        shown = lb.untranslated if show_all else lb.untranslated[:20]
+        for f in shown:
+            click.echo(f"  {f.state}: {f.article} {f.location}: {f.text}")
+        if len(shown) < len(lb.untranslated):
+            click.echo(f"  … and {len(lb.untranslated) - len(shown)} more (--all lists them, --report writes them as JSON)")
+        for slug, r in lb.rejected:
+            click.echo(f"  rejected: {slug}: {r.msgid[:50]!r}: {r.reason}")
+        untranslated += len(lb.untranslated)
+    if report_file:
+        write_atomic(report_file, json.dumps(res.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    code = report_problems(res.problems)
+    if code == EXIT_OK and strict and (untranslated or any(lb.rejected for lb in res.locales)):
+        code = EXIT_FAILED
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("locales", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def stats(ctx: Context, locales, fmt):
+    """Units, words, translated, fuzzy and untranslated per locale and article."""
+    from toolkit.pipeline import stats as run
+
+    res = run(ctx.project, locales_or_fail(ctx, locales))
+    if fmt == "json":
+        click.echo(json.dumps(res.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for locale, rows in res.rows.items():
+            width = max([len(s) for s in rows] + [len("total")])
+            click.echo(f"{locale}")
+            click.echo(f"  {'article':<{width}}  {'units':>5} {'words':>6} {'transl':>6} {'fuzzy':>5} {'untr':>5} {'%':>6}")
+            for slug, s in list(rows.items()) + [("total", res.totals[locale])]:
+                click.echo(f"  {slug:<{width}}  {s.units:>5} {s.words:>6} {s.translated:>6} {s.fuzzy:>5} {s.untranslated:>5} {s.percent:>5.1f}%")
+    sys.exit(report_problems(res.problems))
+
+
+@main.command(name="compile")
+@click.argument("locales", nargs=-1)
+@click.pass_obj
+def compile_(ctx: Context, locales):
+    """Write MO files next to the PO files (fuzzy entries left out)."""
+    from toolkit.pipeline import compile_catalogs
+
+    locales = locales_or_fail(ctx, locales)
+    with locked(ctx):
+        res = compile_catalogs(ctx.project, locales)
+    click.echo(f"{len(res.written)} MO files written")
+    sys.exit(report_problems(res.problems))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""PO + article skeleton -> localised HTML page, and what was left untranslated.
+
+A page is the article's own skeleton with every slot filled: translated text where the catalog
+has a finished (translated, not fuzzy) entry, the source text elsewhere. Every fallback is
+reported, and so is every translation that could not be used as written (see
+:func:`segment.render_block`). A WordPress post, a text page or a fragment is wrapped in a
+minimal HTML5 page; a full HTML page keeps its own ``<head>`` and only gets ``lang``/``dir``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .segment import ArticleSkeleton, Rejection, escape_attr, escape_text, render_parts
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass
+class Fragment:
+    """A unit that the page shows in the source language."""
+
+    article: str
+    location: str
+    text: str
+    state: str  # "untranslated" or "fuzzy"
+
+    def as_dict(self) -> dict:
+        return {"article": self.article, "location": self.location, "state": self.state, "text": self.text}
+
+
+@dataclass
+class PageResult:
+    slug: str
+    locale: str
+    html: str
+    units: int = 0
+    translated: int = 0
+    untranslated: list[Fragment] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def text_direction(locale: str) -> str:
+    from babel import Locale
+
+    return "rtl" if Locale.parse(locale).text_direction == "rtl" else "ltr"
+
+
+def html_lang(locale: str) -> str:
+    """BCP 47 form of a gettext locale code (``pt_BR`` -> ``pt-BR``)."""
+    return locale.replace("_", "-")
+
+
+def build_page(
+    skeleton: ArticleSkeleton,
+    locale: str,
+    translations: dict[str, str],
+    fuzzy: set[str] | frozenset = frozenset(),
+    alternates: list[tuple[str, str]] = (),
+    link_map=None,
+) -> PageResult:
+    """Fill an article's skeleton with a locale's translations.
+
+    ``alternates`` are (hreflang, href) pairs for ``<link rel="alternate">``; ``link_map`` maps
+    an ``href`` of the source to the localised address (or None to leave it)."""
+    rejected: list[Rejection] = []
+    lookup = translations.get
+    lang, direction = html_lang(locale), text_direction(locale)
+    fields = skeleton.fields
+
+    def fill(name: str) -> str | None:
+        seg = fields.get(name)
+        if seg is None:
+            return None
+        return render_parts(seg.parts, lookup, rejected, lang, direction)
+
+    result = PageResult(skeleton.slug, locale, "")
+    if "page" in fields:
+        page = fill("page")
+        if alternates:
+            links = "".join(f'<link rel="alternate" hreflang="{escape_attr(h)}" href="{escape_attr(u)}">\n' for h, u in alternates)
+            page = page.replace("</head>", links + "</head>", 1)
+    else:
+        title_seg = fields.get("title")
+        title = _plain(title_seg, lookup) if title_seg else ""
+        seo_title_seg = fields.get("meta:rank_math_title")
+        head_title = _plain(seo_title_seg, lookup) if seo_title_seg else title
+        desc_seg = fields.get("meta:rank_math_description")
+        if desc_seg is not None:
+            description = _plain(desc_seg, lookup)
+        elif "excerpt" in fields:
+            description = " ".join(_TAG.sub(" ", fill("excerpt")).split())
+            import html as _html
+
+            description = _html.unescape(description)
+        else:
+            description = ""
+        content = fill("content") or ""
+        if link_map is not None:
+            content = _rewrite_links(content, link_map)
+        head = [
+            "<!DOCTYPE html>",
+            f'<html lang="{escape_attr(lang)}" dir="{direction}">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{escape_text(head_title)}</title>",
+        ]
+        if description:
+            head.append(f'<meta name="description" content="{escape_attr(description)}">')
+        for hreflang, href in alternates:
+            head.append(f'<link rel="alternate" hreflang="{escape_attr(hreflang)}" href="{escape_attr(href)}">')
+        head += ["</head>", "<body>", "<article>"]
+        if title and not re.search(r"<h1[\s>]", content):
+            head.append(f"<h1>{escape_text(title)}</h1>")
+        page = "\n".join(head) + "\n" + content.strip("\n") + "\n</article>\n</body>\n</html>\n"
+    result.html = page
+    result.rejected = rejected
+
+    seen: set[str] = set()
+    for unit in skeleton.units():
+        result.units += 1
+        if unit.msgid in translations:
+            result.translated += 1
+            continue
+        state = "fuzzy" if unit.msgid in fuzzy else "untranslated"
+        text = unit.msgid if len(unit.msgid) <= 70 else unit.msgid[:69] + "…"
+        result.untranslated.append(Fragment(skeleton.slug, unit.location, text, state))
+        seen.add(unit.msgid)
+    return result
+
+
+def _plain(seg, lookup) -> str:
+    msgid = seg.units[0].msgid if seg.units else None
+    if msgid is None:
+        import html as _html
+
+        return _html.unescape("".join(p for p in seg.parts if isinstance(p, str)))
+    return lookup(msgid) or msgid
+
+
+_HREF = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)(")')
+
+
+def _rewrite_links(content: str, link_map) -> str:
+    import html as _html
+
+    def sub(m):
+        new = link_map(_html.unescape(m.group(2)))
+        return m.group(0) if new is None else m.group(1) + escape_attr(new) + m.group(3)
+
+    return _HREF.sub(sub, content)

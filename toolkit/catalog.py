@@ -1,0 +1,412 @@
+"""Units <-> PO and POT files, through polib: templates, new catalogs, updates, stats, MO files.
+
+An update follows GNU gettext's ``msgmerge``: an unchanged unit keeps its translation and state;
+a changed unit gets the closest earlier translation as a *fuzzy* suggestion with the previous
+msgid kept (``#| msgid``); a removed unit becomes an obsolete entry (``#~``) with its
+translation, and comes back with it when the text returns. Beyond msgmerge, a suggestion whose
+numbers, doses or units differ from the new source says so in the entry, and ``check`` treats
+it as an error until a person has fixed it: msgmerge reuses an old dose silently.
+
+Files are written in one stable form (entries in document order, obsolete ones last, wrapped at
+78 columns) and only when their content changes; header dates change only with content.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .errors import CatalogError
+from .fsutil import write_atomic
+from .model import Unit
+from .placeholders import strip as strip_placeholders
+
+WRAP = 78
+NUMBERS_NOTE = "numbers changed since the suggested translation: "
+FUZZY_CUTOFF = 70.0  # rapidfuzz ratio, 0-100; msgmerge's fstrcmp bound is 0.6
+
+
+def now_stamp() -> str:
+    """The date gettext headers use, in UTC; ``SOURCE_DATE_EPOCH`` fixes it for reproducible
+    builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    t = time.gmtime(int(epoch)) if epoch and epoch.isdigit() else time.gmtime()
+    return time.strftime("%Y-%m-%d %H:%M+0000", t)
+
+
+def _polib():
+    import polib
+
+    return polib
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def load(path: Path, shown: str | None = None):
+    """Read a PO or POT file. Raises CatalogError with the file and line for a syntax error or
+    a duplicate msgid; the file itself is never touched."""
+    polib = _polib()
+    shown = shown or str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise CatalogError(f"cannot read: {e.strerror or e}", shown) from None
+    if b"\x00" in raw:
+        raise CatalogError("binary data, not a PO file", shown)
+    encoding = _declared_charset(raw)
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as e:
+        line = raw[: getattr(e, "start", 0)].count(b"\n") + 1
+        raise CatalogError(f"not valid {encoding} text, as its header declares", shown, line) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        po = polib.pofile(text, wrapwidth=WRAP, check_for_duplicates=False)
+    except (OSError, ValueError, UnicodeError) as e:
+        message = str(e)
+        m = re.search(r"\(line (\d+)\)", message)
+        line = int(m.group(1)) if m else None
+        message = re.sub(r"\s*\(line \d+\)", "", message).strip() or "syntax error"
+        raise CatalogError(message[:1].lower() + message[1:], shown, line) from None
+    seen: dict[tuple, int] = {}
+    for entry in po:
+        key = (entry.msgctxt, entry.msgid, entry.obsolete)
+        if key in seen:
+            raise CatalogError(
+                f"duplicate msgid {entry.msgid[:50]!r} (first at line {seen[key]})", shown, entry.linenum
+            )
+        seen[key] = entry.linenum
+    po.fpath = str(path)
+    return po
+
+
+def _declared_charset(raw: bytes) -> str:
+    m = re.search(rb"charset=([A-Za-z0-9_.:-]+)", raw[:4096])
+    if not m:
+        return "utf-8"
+    name = m.group(1).decode("ascii").lower()
+    return "utf-8" if name == "charset" else name
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def render(po) -> str:
+    return po.__unicode__() if hasattr(po, "__unicode__") else str(po)
+
+
+def write(po, path: Path, date_key: str) -> bool:
+    """Write a catalog atomically when its content changed; ``date_key`` (POT-Creation-Date
+    or PO-Revision-Date) is set to now only then. Returns True when the file was written."""
+    path = Path(path)
+    old_date = None
+    if path.exists():
+        try:
+            m = re.search(rf'"{date_key}: ([^\\"]*)\\n"', path.read_text(encoding="utf-8", errors="replace"))
+            old_date = m.group(1) if m else None
+        except OSError:
+            pass
+    po.wrapwidth = WRAP
+    if old_date is not None:
+        po.metadata[date_key] = old_date
+        text = render(po) + "\n"
+        try:
+            if path.read_text(encoding="utf-8") == text:
+                return False
+        except (OSError, UnicodeDecodeError):
+            pass
+    po.metadata[date_key] = now_stamp()
+    return write_atomic(path, render(po) + "\n")
+
+
+def _header(po, metadata: dict) -> None:
+    po.metadata = dict(metadata)
+
+
+def template(slug: str, source: str, units: Iterable[Unit], source_language: str):
+    """The POT of one article: one entry per distinct text, with every location it has."""
+    polib = _polib()
+    pot = polib.POFile(wrapwidth=WRAP)
+    pot.header = f"Translation template for the article {slug!r}, extracted from {source} by localise."
+    _header(
+        pot,
+        {
+            "Project-Id-Version": slug,
+            "Report-Msgid-Bugs-To": "",
+            "POT-Creation-Date": now_stamp(),
+            "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
+            "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
+            "Language-Team": "LANGUAGE <LL@li.org>",
+            "MIME-Version": "1.0",
+            "Content-Type": "text/plain; charset=UTF-8",
+            "Content-Transfer-Encoding": "8bit",
+            "X-Generator": f"localise {__version__}",
+            "X-Source-Language": source_language,
+        },
+    )
+    pot.metadata_is_fuzzy = True
+    by_msgid: dict[str, object] = {}
+    for unit in units:
+        entry = by_msgid.get(unit.msgid)
+        if entry is None:
+            entry = polib.POEntry(msgid=unit.msgid, msgstr="", occurrences=[], comment="")
+            by_msgid[unit.msgid] = entry
+            pot.append(entry)
+            comments: list[str] = []
+            entry._comments = comments
+        comments = entry._comments
+        if unit.comment not in comments:
+            comments.append(unit.comment)
+        for note in unit.notes:
+            if note not in comments:
+                comments.append(note)
+        entry.occurrences.append((unit.location, ""))
+    for entry in pot:
+        entry.comment = "\n".join(entry._comments)
+        del entry._comments
+    return pot
+
+
+def language_team(locale: str) -> str:
+    from babel import Locale
+
+    return Locale.parse(locale).english_name
+
+
+def plural_forms(locale: str) -> str:
+    from babel.messages.plurals import get_plural
+
+    return get_plural(locale).plural_forms
+
+
+def new_catalog(pot, locale: str):
+    """A fresh PO for ``locale`` from a template: full header from Babel, no translations."""
+    polib = _polib()
+    po = polib.POFile(wrapwidth=WRAP)
+    slug = pot.metadata.get("Project-Id-Version", "")
+    po.header = f"{language_team(locale)} translation of the article {slug!r}."
+    _header(
+        po,
+        {
+            "Project-Id-Version": slug,
+            "Report-Msgid-Bugs-To": "",
+            "POT-Creation-Date": pot.metadata.get("POT-Creation-Date", now_stamp()),
+            "PO-Revision-Date": now_stamp(),
+            "Last-Translator": "",
+            "Language-Team": language_team(locale),
+            "Language": locale,
+            "MIME-Version": "1.0",
+            "Content-Type": "text/plain; charset=UTF-8",
+            "Content-Transfer-Encoding": "8bit",
+            "Plural-Forms": plural_forms(locale),
+            "X-Generator": f"localise {__version__}",
+        },
+    )
+    for t in pot:
+        po.append(polib.POEntry(msgid=t.msgid, msgstr="", occurrences=list(t.occurrences), comment=t.comment))
+    return po
+
+
+# ---------------------------------------------------------------------------------------------
+# Update
+
+
+@dataclass
+class MergeResult:
+    po: object
+    fuzzy_from_previous: int = 0
+    fuzzy_from_memory: int = 0
+    resurrected: int = 0
+    obsoleted: int = 0
+    numbers_changed: int = 0
+
+
+def _tool_comment(template_comment: str, extra: list[str]) -> str:
+    lines = [ln for ln in template_comment.split("\n") if ln]
+    return "\n".join(lines + extra)
+
+
+def merge(
+    pot,
+    old,
+    locale: str,
+    hints: Callable[[str], list[str]] | None = None,
+    memory: Callable[[str], tuple[str, str] | None] | None = None,
+    source_language: str = "en",
+) -> MergeResult:
+    """Merge a template into an existing PO the way msgmerge does (see the module doc).
+
+    ``hints(msgid)`` gives glossary hints for the entry; ``memory(msgid)`` gives an exact
+    translation of the same text elsewhere in the locale, as ``(translation, where)``."""
+    from rapidfuzz import fuzz, process
+
+    from .numbers import describe_difference
+
+    polib = _polib()
+    po = polib.POFile(wrapwidth=WRAP)
+    po.header = old.header
+    po.metadata = dict(old.metadata)
+    po.metadata_is_fuzzy = old.metadata_is_fuzzy
+    po.metadata["POT-Creation-Date"] = pot.metadata.get("POT-Creation-Date", po.metadata.get("POT-Creation-Date", ""))
+    po.metadata.setdefault("Language", locale)
+    po.metadata.setdefault("Plural-Forms", plural_forms(locale))
+    po.metadata["X-Generator"] = f"localise {__version__}"
+    result = MergeResult(po)
+
+    active = {e.msgid: e for e in old if not e.obsolete and e.msgid}
+    obsolete = {e.msgid: e for e in old if e.obsolete}
+    in_template = {t.msgid for t in pot}
+    # Earlier translations that no longer have a unit: candidates for fuzzy suggestions.
+    candidates = {
+        e.msgid: e
+        for e in list(active.values()) + list(obsolete.values())
+        if e.msgstr and e.msgid not in in_template
+    }
+    consumed: set[str] = set()
+    cand_keys = list(candidates)
+
+    for t in pot:
+        extra = list(hints(t.msgid)) if hints else []
+        prior = active.get(t.msgid) or obsolete.get(t.msgid)
+        if prior is not None:
+            entry = polib.POEntry(
+                msgid=t.msgid,
+                msgstr=prior.msgstr,
+                flags=list(prior.flags),
+                tcomment=prior.tcomment,
+                previous_msgid=prior.previous_msgid if prior.fuzzy else None,
+            )
+            if prior.obsolete:
+                result.resurrected += 1
+            if prior.fuzzy and prior.previous_msgid:
+                diff = describe_difference(prior.previous_msgid, t.msgid, source_language)
+                if diff:
+                    extra.append(NUMBERS_NOTE + diff)
+        else:
+            entry = polib.POEntry(msgid=t.msgid, msgstr="")
+            match = process.extractOne(t.msgid, cand_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF) if cand_keys else None
+            if match is not None:
+                source = candidates[match[0]]
+                entry.msgstr = source.msgstr
+                entry.flags = ["fuzzy"] + [f for f in source.flags if f != "fuzzy"]
+                entry.previous_msgid = source.msgid
+                entry.tcomment = source.tcomment
+                consumed.add(source.msgid)
+                result.fuzzy_from_previous += 1
+                diff = describe_difference(source.msgid, t.msgid, source_language)
+                if diff:
+                    extra.append(NUMBERS_NOTE + diff)
+                    result.numbers_changed += 1
+            elif memory is not None:
+                found = memory(t.msgid)
+                if found:
+                    entry.msgstr, where = found
+                    entry.flags = ["fuzzy"]
+                    entry.tcomment = f"memory: {where}"
+                    result.fuzzy_from_memory += 1
+        entry.occurrences = list(t.occurrences)
+        entry.comment = _tool_comment(t.comment, extra)
+        po.append(entry)
+
+    # Obsolete entries: those already obsolete, then those that just left the template.
+    # Nothing translated is dropped; a translation consumed as a fuzzy suggestion lives on in
+    # that suggestion, as with msgmerge.
+    kept: dict[str, object] = {}
+    for e in list(obsolete.values()) + [e for e in old if not e.obsolete]:
+        if e.msgid in in_template or not e.msgid or not e.msgstr or (e.msgid in consumed and not e.obsolete):
+            continue
+        if e.msgid in kept:
+            earlier = kept[e.msgid]
+            if earlier.msgstr != e.msgstr:
+                note = f"earlier translation: {earlier.msgstr}"
+                e.tcomment = "\n".join(x for x in (e.tcomment, note) if x)
+        if not e.obsolete:
+            result.obsoleted += 1
+        o = polib.POEntry(
+            msgid=e.msgid,
+            msgstr=e.msgstr,
+            flags=list(e.flags),
+            tcomment=e.tcomment,
+            obsolete=True,
+            previous_msgid=e.previous_msgid,
+        )
+        kept[e.msgid] = o
+    for o in kept.values():
+        po.append(o)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Stats and MO files
+
+
+@dataclass
+class Stats:
+    units: int = 0
+    words: int = 0
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    translated_words: int = 0
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.units if self.units else 100.0
+
+    def add(self, other: Stats) -> None:
+        for k in ("units", "words", "translated", "fuzzy", "untranslated", "translated_words"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+    def as_dict(self) -> dict:
+        return {
+            "units": self.units,
+            "words": self.words,
+            "translated": self.translated,
+            "fuzzy": self.fuzzy,
+            "untranslated": self.untranslated,
+            "percent": round(self.percent, 1),
+        }
+
+
+_WORD = re.compile(r"\w+(?:[-'’‑]\w+)*")
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(strip_placeholders(text)))
+
+
+def stats(po) -> Stats:
+    """Units, source words, translated (fuzzy does not count), fuzzy and untranslated."""
+    s = Stats()
+    for e in po:
+        if e.obsolete or not e.msgid:
+            continue
+        s.units += 1
+        words = word_count(e.msgid)
+        s.words += words
+        if e.msgstr and "fuzzy" not in e.flags:
+            s.translated += 1
+            s.translated_words += words
+        elif e.msgstr:
+            s.fuzzy += 1
+        else:
+            s.untranslated += 1
+    return s
+
+
+def compile_mo(po, path: Path) -> bool:
+    """Write the MO file of a PO (translated entries only: fuzzy and obsolete are left out)."""
+    return write_atomic(path, po.to_binary())
+
+
+def translations(po) -> dict[str, str]:
+    """msgid -> msgstr for the entries a build may use: translated and not fuzzy."""
+    return {e.msgid: e.msgstr for e in po if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}

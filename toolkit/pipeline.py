@@ -1,0 +1,394 @@
+"""Project-level operations: the steps ``extract``, ``init``, ``update``, ``build``, ``stats``
+and ``compile`` over every article of a project.
+
+Each step takes a :class:`~toolkit.project.Project` and returns a result object: what was
+written, what was found, and a list of problems (LocaliseError) for files that could not be
+used. One bad file never stops the others; the command line decides the exit code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__, catalog
+from .errors import CatalogError, LocaliseError, SourceError
+from .fsutil import write_atomic
+from .model import Article
+from .project import Project
+from .segment import ArticleSkeleton, segment_article
+
+# -- articles --------------------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    article: Article
+    skeleton: ArticleSkeleton
+
+
+def _settings_key(project: Project) -> str:
+    return json.dumps([__version__, list(project.wordpress_meta_fields), list(project.skip_lines)])
+
+
+def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[Loaded]:
+    """Every article of the project with its skeleton, in a stable order (by file, then by
+    position in the file). Unreadable files and duplicate slugs go to ``problems``."""
+    from .sources import read_articles
+
+    slugs: dict[str, str] = {}
+    for path in project.source_files():
+        try:
+            articles = read_articles(path, project)
+        except SourceError as e:
+            problems.append(e)
+            continue
+        for article in articles:
+            if article.slug in slugs:
+                problems.append(SourceError(f"slug {article.slug!r} is already used by {slugs[article.slug]}; the article is skipped", article.path))
+                continue
+            slugs[article.slug] = article.path
+            yield Loaded(article, skeleton_for(project, article, path))
+
+
+def skeleton_for(project: Project, article: Article, path: Path) -> ArticleSkeleton:
+    """The article's skeleton, from the cache when the source has not changed (keyed by the
+    article's content and the settings that shape it)."""
+    payload = json.dumps([[f.name, f.kind, f.value] for f in article.fields], ensure_ascii=False)
+    key = hashlib.sha256((_settings_key(project) + payload).encode("utf-8")).hexdigest()[:32]
+    cache = project.cache_dir / "skeletons" / f"{article.slug}.{key}.bin"
+    try:
+        return ArticleSkeleton.from_data(marshal.loads(cache.read_bytes()))
+    except (OSError, ValueError, EOFError, TypeError, KeyError):
+        pass
+    skeleton = segment_article(article)
+    try:
+        for old in cache.parent.glob(f"{article.slug}.*.bin"):
+            old.unlink()
+        write_atomic(cache, marshal.dumps(skeleton.to_data()))
+    except OSError:
+        pass  # a cache that cannot be written costs speed, not correctness
+    return skeleton
+
+
+# -- extract ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ExtractResult:
+    templates: dict[str, int] = field(default_factory=dict)  # slug -> units
+    written: list[str] = field(default_factory=list)
+    problems: list[LocaliseError] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)  # templates whose article is gone
+
+
+def extract(project: Project) -> ExtractResult:
+    res = ExtractResult()
+    for loaded in iter_articles(project, res.problems):
+        units = loaded.skeleton.units()
+        pot = catalog.template(loaded.article.slug, loaded.article.path, units, project.source_language)
+        res.templates[loaded.article.slug] = len(pot)
+        path = project.template_path(loaded.article.slug)
+        if catalog.write(pot, path, "POT-Creation-Date"):
+            res.written.append(project.relative(path))
+    if project.templates_dir.is_dir() and not any(isinstance(p, SourceError) for p in res.problems):
+        for pot_path in sorted(project.templates_dir.glob("*.pot")):
+            if pot_path.stem not in res.templates:
+                res.orphans.append(project.relative(pot_path))
+    return res
+
+
+# -- catalogs --------------------------------------------------------------------------------
+
+
+def template_paths(project: Project) -> list[Path]:
+    if not project.templates_dir.is_dir():
+        return []
+    return sorted(project.templates_dir.glob("*.pot"))
+
+
+@dataclass
+class InitResult:
+    created: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+    problems: list[LocaliseError] = field(default_factory=list)
+
+
+def init(project: Project, locale: str) -> InitResult:
+    """Create ``locales/<locale>/<slug>.po`` for every template; never overwrite one."""
+    res = InitResult()
+    hints = _hints(project, locale, res.problems)
+    for pot_path in template_paths(project):
+        po_path = project.catalog_path(locale, pot_path.stem)
+        if po_path.exists():
+            res.existing.append(project.relative(po_path))
+            continue
+        try:
+            pot = catalog.load(pot_path, project.relative(pot_path))
+        except CatalogError as e:
+            res.problems.append(e)
+            continue
+        po = catalog.new_catalog(pot, locale)
+        if hints:
+            for e in po:
+                extra = hints(e.msgid)
+                if extra:
+                    e.comment = "\n".join([e.comment] + extra) if e.comment else "\n".join(extra)
+        catalog.write(po, po_path, "PO-Revision-Date")
+        res.created.append(project.relative(po_path))
+    return res
+
+
+def _hints(project: Project, locale: str, problems: list):
+    """Glossary hints for PO entries, or None when there is no glossary."""
+    from .errors import GlossaryError
+
+    try:
+        from .glossary import Glossary
+
+        glossary = Glossary.load(project.glossary_path, project.source_language)
+    except GlossaryError as e:
+        problems.append(e)
+        return None
+    if not glossary.terms:
+        return None
+
+    def hints(msgid: str) -> list[str]:
+        return ["glossary: " + h for h in glossary.hints(msgid, locale)]
+
+    return hints
+
+
+@dataclass
+class UpdateResult:
+    updated: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    orphans: list[str] = field(default_factory=list)  # PO files whose template is gone (kept)
+    problems: list[LocaliseError] = field(default_factory=list)
+    fuzzy_from_previous: int = 0
+    fuzzy_from_memory: int = 0
+    numbers_changed: int = 0
+    resurrected: int = 0
+    obsoleted: int = 0
+
+
+def _memory_index(project: Project, locale: str, problems: list) -> dict[str, tuple[str, str]]:
+    """Exact translations in a locale: msgid -> (msgstr, article) from every finished entry."""
+    index: dict[str, tuple[str, str]] = {}
+    folder = project.locales_dir / locale
+    if not folder.is_dir():
+        return index
+    for po_path in sorted(folder.glob("*.po")):
+        try:
+            po = catalog.load(po_path, project.relative(po_path))
+        except CatalogError:
+            continue  # reported where the file itself is merged
+        for e in po:
+            if e.msgstr and not e.obsolete and "fuzzy" not in e.flags and e.msgid not in index:
+                index[e.msgid] = (e.msgstr, po_path.stem)
+    return index
+
+
+def update(project: Project, locales: list[str]) -> UpdateResult:
+    res = UpdateResult()
+    pots = {}
+    for pot_path in template_paths(project):
+        try:
+            pots[pot_path.stem] = catalog.load(pot_path, project.relative(pot_path))
+        except CatalogError as e:
+            res.problems.append(e)
+    for locale in locales:
+        hints = _hints(project, locale, res.problems if locale == locales[0] else [])
+        memory_index = _memory_index(project, locale, res.problems)
+        for slug, pot in pots.items():
+            po_path = project.catalog_path(locale, slug)
+            shown = project.relative(po_path)
+            if not po_path.exists():
+                po = catalog.new_catalog(pot, locale)
+                old = po
+                created = True
+            else:
+                try:
+                    old = catalog.load(po_path, shown)
+                except CatalogError as e:
+                    res.problems.append(e)
+                    continue
+                created = False
+
+            def memory(msgid: str, slug=slug):
+                found = memory_index.get(msgid)
+                if found and found[1] != slug:
+                    return found
+                return None
+
+            merged = catalog.merge(pot, old, locale, hints, memory, project.source_language)
+            for k in ("fuzzy_from_previous", "fuzzy_from_memory", "numbers_changed", "resurrected", "obsoleted"):
+                setattr(res, k, getattr(res, k) + getattr(merged, k))
+            if catalog.write(merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"):
+                (res.created if created else res.updated).append(shown)
+            else:
+                res.unchanged += 1
+        folder = project.locales_dir / locale
+        if folder.is_dir():
+            for po_path in sorted(folder.glob("*.po")):
+                if po_path.stem not in pots:
+                    res.orphans.append(project.relative(po_path))
+    return res
+
+
+# -- build -----------------------------------------------------------------------------------
+
+
+@dataclass
+class LocaleBuild:
+    locale: str
+    units: int = 0
+    translated: int = 0
+    pages: list[str] = field(default_factory=list)
+    untranslated: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "locale": self.locale,
+            "units": self.units,
+            "translated": self.translated,
+            "pages": self.pages,
+            "untranslated": [f.as_dict() for f in self.untranslated],
+            "rejected": [{"article": a, "msgid": r.msgid, "msgstr": r.msgstr, "reason": r.reason} for a, r in self.rejected],
+        }
+
+
+@dataclass
+class BuildResult:
+    locales: list[LocaleBuild] = field(default_factory=list)
+    problems: list[LocaliseError] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "locales": [lb.as_dict() for lb in self.locales],
+            "problems": [str(p) for p in self.problems],
+        }
+
+
+def load_translations(project: Project, locale: str, slug: str, problems: list) -> tuple[dict, set] | None:
+    """(translations, fuzzy msgids) of an article's catalog; empty when there is none yet;
+    None (and a problem) when it cannot be read."""
+    po_path = project.catalog_path(locale, slug)
+    if not po_path.exists():
+        return {}, set()
+    try:
+        po = catalog.load(po_path, project.relative(po_path))
+    except CatalogError as e:
+        problems.append(e)
+        return None
+    fuzzy = {e.msgid for e in po if e.msgstr and "fuzzy" in e.flags and not e.obsolete}
+    return catalog.translations(po), fuzzy
+
+
+def build(project: Project, locales: list[str], alternates=None, link_map_for=None, only: set[str] | None = None) -> BuildResult:
+    """Write ``dist/<locale>/<slug>.html`` for every article and locale."""
+    from .build import build_page
+
+    res = BuildResult()
+    builds = {loc: LocaleBuild(loc) for loc in locales}
+    res.locales = list(builds.values())
+    for loaded in iter_articles(project, res.problems):
+        slug = loaded.article.slug
+        if only is not None and slug not in only:
+            continue
+        for locale in locales:
+            loaded_tr = load_translations(project, locale, slug, res.problems)
+            if loaded_tr is None:
+                continue
+            translations, fuzzy = loaded_tr
+            page = build_page(
+                loaded.skeleton,
+                locale,
+                translations,
+                fuzzy,
+                alternates(loaded.article, locale) if alternates else (),
+                link_map_for(locale) if link_map_for else None,
+            )
+            lb = builds[locale]
+            lb.units += page.units
+            lb.translated += page.translated
+            lb.untranslated.extend(page.untranslated)
+            lb.rejected.extend((slug, r) for r in page.rejected)
+            path = project.page_path(locale, slug)
+            write_atomic(path, page.html)
+            lb.pages.append(project.relative(path))
+    return res
+
+
+# -- stats and compile -----------------------------------------------------------------------
+
+
+@dataclass
+class StatsResult:
+    rows: dict[str, dict[str, catalog.Stats]] = field(default_factory=dict)  # locale -> slug -> stats
+    totals: dict[str, catalog.Stats] = field(default_factory=dict)
+    problems: list[LocaliseError] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "locales": {
+                loc: {
+                    "articles": {slug: s.as_dict() for slug, s in arts.items()},
+                    "total": self.totals[loc].as_dict(),
+                }
+                for loc, arts in self.rows.items()
+            },
+            "problems": [str(p) for p in self.problems],
+        }
+
+
+def stats(project: Project, locales: list[str]) -> StatsResult:
+    res = StatsResult()
+    slugs = [p.stem for p in template_paths(project)]
+    for locale in locales:
+        rows: dict[str, catalog.Stats] = {}
+        total = catalog.Stats()
+        for slug in slugs:
+            po_path = project.catalog_path(locale, slug)
+            if po_path.exists():
+                try:
+                    po = catalog.load(po_path, project.relative(po_path))
+                except CatalogError as e:
+                    res.problems.append(e)
+                    continue
+            else:
+                po = catalog.load(project.template_path(slug), project.relative(project.template_path(slug)))
+            s = catalog.stats(po)
+            rows[slug] = s
+            total.add(s)
+        res.rows[locale] = rows
+        res.totals[locale] = total
+    return res
+
+
+@dataclass
+class CompileResult:
+    written: list[str] = field(default_factory=list)
+    problems: list[LocaliseError] = field(default_factory=list)
+
+
+def compile_catalogs(project: Project, locales: list[str]) -> CompileResult:
+    res = CompileResult()
+    for locale in locales:
+        folder = project.locales_dir / locale
+        for po_path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+            try:
+                po = catalog.load(po_path, project.relative(po_path))
+            except CatalogError as e:
+                res.problems.append(e)
+                continue
+            mo_path = po_path.with_suffix(".mo")
+            catalog.compile_mo(po, mo_path)
+            res.written.append(project.relative(mo_path))
+    return res

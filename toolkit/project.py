@@ -1,0 +1,202 @@
+"""Where a project is, its settings, and the paths of everything it holds.
+
+Settings come from ``localise.toml`` in the project folder, else from ``[tool.localise]`` in its
+``pyproject.toml``; both are optional. Every key is documented in the README, and every key is
+checked here, so that a typo is an error rather than a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+DEFAULT_META_FIELDS = ("rank_math_title", "rank_math_description", "rank_math_focus_keyword")
+# Lines that website scrapers leave at the top and bottom of a page (Wix, WordPress themes).
+DEFAULT_SKIP_LINES = ("top of page", "bottom of page", "skip to content", "skip to main content")
+
+KNOWN_KEYS = {
+    "source_language",
+    "locales",
+    "source_dir",
+    "locales_dir",
+    "dist_dir",
+    "glossary",
+    "wordpress_meta_fields",
+    "skip_lines",
+    "url_pattern",
+    "source_url_pattern",
+    "min_completion",
+    "machine",
+}
+
+
+def normalise_locale(code: str) -> str:
+    """A locale code in gettext's form (``pt-BR`` → ``pt_BR``), checked against Babel's data.
+    Raises ConfigError for a code Babel does not know."""
+    from babel import Locale, UnknownLocaleError
+
+    raw = code.strip().replace("-", "_")
+    try:
+        loc = Locale.parse(raw)
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ConfigError(f"unknown locale code {code!r}") from None
+    return str(loc) if "_" in raw else loc.language
+
+
+@dataclass
+class Project:
+    root: Path
+    source_language: str = "en"
+    locales: list[str] = field(default_factory=list)
+    source_dir: Path = Path("source")
+    locales_dir: Path = Path("locales")
+    dist_dir: Path = Path("dist")
+    glossary_path: Path = Path("glossary.csv")
+    wordpress_meta_fields: tuple[str, ...] = DEFAULT_META_FIELDS
+    skip_lines: tuple[str, ...] = DEFAULT_SKIP_LINES
+    url_pattern: str | None = None
+    source_url_pattern: str | None = None
+    min_completion: dict[str, float] = field(default_factory=dict)
+    machine: dict = field(default_factory=dict)
+    config_file: Path | None = None
+
+    # -- paths -----------------------------------------------------------------------------
+    @property
+    def templates_dir(self) -> Path:
+        return self.locales_dir / "templates"
+
+    def template_path(self, slug: str) -> Path:
+        return self.templates_dir / f"{slug}.pot"
+
+    def catalog_path(self, locale: str, slug: str) -> Path:
+        return self.locales_dir / locale / f"{slug}.po"
+
+    def page_path(self, locale: str, slug: str) -> Path:
+        return self.dist_dir / locale / f"{slug}.html"
+
+    @property
+    def bundles_dir(self) -> Path:
+        return self.dist_dir / "bundles"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".localise"
+
+    def relative(self, path: Path) -> str:
+        """A path as the user should see it: relative to the project when it is inside it."""
+        try:
+            return str(Path(path).resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    def source_files(self) -> list[Path]:
+        """The article files, sorted, hidden files left out."""
+        if not self.source_dir.is_dir():
+            return []
+        return sorted(
+            p
+            for p in self.source_dir.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(self.source_dir).parts)
+        )
+
+    def catalog_locales(self) -> list[str]:
+        """Locales that have a folder under locales/ (configured or not), sorted."""
+        if not self.locales_dir.is_dir():
+            return []
+        return sorted(
+            p.name for p in self.locales_dir.iterdir() if p.is_dir() and p.name != "templates" and not p.name.startswith(".")
+        )
+
+    def select_locales(self, requested: tuple[str, ...] | list[str]) -> list[str]:
+        """The locales a command works on: those named, else the configured ones, else those
+        with catalogs on disk."""
+        if requested:
+            return [normalise_locale(code) for code in requested]
+        return list(self.locales) or self.catalog_locales()
+
+    def completion_threshold(self, locale: str, default: float) -> float:
+        return float(self.min_completion.get(locale, self.min_completion.get("default", default)))
+
+
+def _load_settings(root: Path) -> tuple[dict, Path | None]:
+    toml_path = root / "localise.toml"
+    if toml_path.is_file():
+        return _read_toml(toml_path), toml_path
+    py = root / "pyproject.toml"
+    if py.is_file():
+        data = _read_toml(py)
+        section = data.get("tool", {}).get("localise")
+        if section is not None:
+            return section, py
+    return {}, None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", None)
+        if line is None:
+            m = re.search(r"line (\d+)", str(e))
+            line = int(m.group(1)) if m else None
+        raise ConfigError(f"not valid TOML: {e}", path, line) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read: {e}", path) from None
+
+
+def load_project(root: str | Path = ".") -> Project:
+    """Read the project at ``root``. Raises ConfigError for a missing folder or a bad setting."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ConfigError("project folder does not exist", root)
+    settings, config_file = _load_settings(root)
+    where = config_file or root
+    unknown = sorted(set(settings) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}", where)
+
+    def paths(key: str, default: str) -> Path:
+        value = settings.get(key, default)
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{key} must be a path", where)
+        return root / value
+
+    def strings(key: str, default) -> tuple[str, ...]:
+        value = settings.get(key, default)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key} must be a list of strings", where)
+        return tuple(value)
+
+    try:
+        source_language = normalise_locale(str(settings.get("source_language", "en")))
+        locales = [normalise_locale(c) for c in strings("locales", [])]
+    except ConfigError as e:
+        raise ConfigError(e.message, where) from None
+    min_completion = settings.get("min_completion", {})
+    if isinstance(min_completion, int | float):
+        min_completion = {"default": float(min_completion)}
+    if not isinstance(min_completion, dict):
+        raise ConfigError("min_completion must be a number or a table of locale = number", where)
+    machine = settings.get("machine", {})
+    if not isinstance(machine, dict):
+        raise ConfigError("machine must be a table", where)
+    return Project(
+        root=root,
+        source_language=source_language,
+        locales=locales,
+        source_dir=paths("source_dir", "source"),
+        locales_dir=paths("locales_dir", "locales"),
+        dist_dir=paths("dist_dir", "dist"),
+        glossary_path=paths("glossary", "glossary.csv"),
+        wordpress_meta_fields=strings("wordpress_meta_fields", list(DEFAULT_META_FIELDS)),
+        skip_lines=tuple(s.lower() for s in strings("skip_lines", list(DEFAULT_SKIP_LINES))),
+        url_pattern=settings.get("url_pattern"),
+        source_url_pattern=settings.get("source_url_pattern"),
+        min_completion={str(k): float(v) for k, v in min_completion.items()},
+        machine=machine,
+        config_file=config_file,
+    )

@@ -1,0 +1,570 @@
+"""Article <-> units: extraction and merge-back, one skeleton, two directions.
+
+Extraction walks the HTML tree once (lxml) and produces a *skeleton*: a list whose items are
+literal markup strings and *slots*. A slot stands where translatable text was: the inner text of
+a block (``<p>``, ``<li>``, ``<td>``, ...), or the value of a translatable attribute (``alt``,
+``title``, ...). Merging is then only string joining: each slot is filled with its msgstr (or its
+msgid, when there is no usable translation), everything else is written back as it was read. The
+page is never parsed again at build time, and nothing that was not text can change.
+
+Inline markup inside a block becomes a placeholder in the msgid (see :mod:`placeholders`); the
+placeholder's real markup, attributes included, lives in the slot. When merging, only the
+placeholders a msgid has can produce markup; anything else a translator typed is written as
+escaped text, and a translation whose placeholders do not nest is rejected for the source text.
+
+Skeletons are plain tuples, lists, dicts and strings, so they can be cached with :mod:`marshal`.
+Slot shapes::
+
+    ("a", msgid)                      an attribute value
+    ("b", msgid, {name: (void, open_parts, close)})   a block's inner text
+    ("lang",) / ("dir",)              the page's language and direction, set at build
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .model import Unit
+from .placeholders import PLACEHOLDER_RE, tokenize
+
+# Elements whose content is part of the surrounding text (become placeholders).
+INLINE = frozenset(
+    "a abbr acronym b bdi bdo big br cite data del dfn em font i img ins mark q s small span "
+    "strike strong sub sup time tt u wbr".split()
+)
+# Elements whose content is never translated.
+PROTECTED = frozenset(
+    "script style code pre kbd samp var svg math template noscript textarea iframe object canvas".split()
+)
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+RAW_TEXT = frozenset(("script", "style"))
+HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+TRANSLATABLE_ATTRS = ("alt", "title", "aria-label", "placeholder")
+META_CONTENT = frozenset(
+    ("description", "og:title", "og:description", "twitter:title", "twitter:description")
+)
+
+_WS = re.compile(r"[ \t\n\r\f]+")
+_URL = re.compile(r"^(?:https?://|www\.|mailto:)\S+$|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
+_NOT_BLANK = re.compile(r"[^ \t\n\r\f]")
+
+
+def fold(text: str) -> str:
+    """Runs of ASCII whitespace to one space; no-break spaces are text and stay."""
+    return _WS.sub(" ", text)
+
+
+def is_translatable(text: str) -> bool:
+    """Text worth a unit: it has a letter, and it is not only a URL or an e-mail address."""
+    stripped = PLACEHOLDER_RE.sub(" ", text).strip()
+    if not any(ch.isalpha() for ch in stripped):
+        return False
+    return not _URL.match(stripped)
+
+
+def escape_text(text: str) -> str:
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\u00a0", "&nbsp;")
+    )
+
+
+def escape_attr(text: str) -> str:
+    return (
+        text.replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\u00a0", "&nbsp;")
+    )
+
+
+def _slugify(text: str) -> str:
+    from .sources import slugify
+
+    return slugify(text, "section")[:48].strip("-") or "section"
+
+
+def _protects(el) -> bool:
+    if el.tag in PROTECTED:
+        return True
+    if el.get("translate", "").strip().lower() == "no":
+        return True
+    cls = el.get("class")
+    return bool(cls) and "notranslate" in cls.split()
+
+
+def _reenables(el) -> bool:
+    return el.tag not in PROTECTED and el.get("translate", "").strip().lower() == "yes"
+
+
+def _has_block_descendant(el) -> bool:
+    for d in el.iterdescendants():
+        tag = d.tag
+        if isinstance(tag, str) and tag not in INLINE and tag not in PROTECTED:
+            return True
+    return False
+
+
+@dataclass
+class Segmented:
+    """The result of extraction: the skeleton and the units it refers to, in document order."""
+
+    parts: list
+    units: list[Unit] = field(default_factory=list)
+
+
+class _Extractor:
+    def __init__(self, field_name: str):
+        self.field = field_name
+        self.parts: list = []
+        self.units: list[Unit] = []
+        self.section = "start"
+        self.sections_seen: dict[str, int] = {}
+        self.counters: dict[str, int] = {}
+        prefix = field_name.replace(":", "/")
+        self.location_prefix = prefix
+        self.comment_prefix = "" if field_name in ("content", "page") else field_name.split(":")[-1] + ": "
+
+    # -- output helpers -------------------------------------------------------------------
+    def emit(self, item, out: list | None = None) -> None:
+        out = self.parts if out is None else out
+        if isinstance(item, str):
+            if not item:
+                return
+            if out and isinstance(out[-1], str):
+                out[-1] += item
+                return
+        out.append(item)
+
+    def location(self, what: str, attr: str = "") -> str:
+        n = self.counters.get((self.section, what, attr), 0) + 1
+        self.counters[(self.section, what, attr)] = n
+        return f"{self.location_prefix}/{self.section}/{what}[{n}]" + (f"@{attr}" if attr else "")
+
+    def add_unit(self, msgid: str, what: str, comment: str, notes=(), attr: str = "") -> None:
+        location = self.location(what, attr)
+        self.units.append(Unit(msgid, location, self.comment_prefix + comment, list(notes)))
+
+    def enter_section(self, heading_text: str) -> None:
+        slug = _slugify(heading_text)
+        seen = self.sections_seen.get(slug, 0) + 1
+        self.sections_seen[slug] = seen
+        self.section = slug if seen == 1 else f"{slug}-{seen}"
+
+    # -- tags -------------------------------------------------------------------------------
+    def start_tag(self, el, out: list, translate: bool, lang_slots: bool = False) -> None:
+        tag = el.tag
+        self.emit("<" + tag, out)
+        name_attr = (el.get("name") or el.get("property") or "").lower()
+        for key, value in el.attrib.items():
+            if lang_slots and key in ("lang", "dir", "xml:lang"):
+                continue
+            if translate and value and _NOT_BLANK.search(value):
+                translatable = key in TRANSLATABLE_ATTRS or (
+                    key == "content" and tag == "meta" and name_attr in META_CONTENT
+                )
+                if translatable:
+                    msgid = fold(value).strip()
+                    if is_translatable(msgid):
+                        self.emit(f' {key}="', out)
+                        self.emit(("a", msgid), out)
+                        self.emit('"', out)
+                        comment = f"meta {name_attr}" if tag == "meta" else f"{tag} {key}"
+                        self.add_unit(msgid, tag, comment, attr=key)
+                        continue
+            self.emit(f' {key}="{escape_attr(value)}"', out)
+        if lang_slots:
+            self.emit(' lang="', out)
+            self.emit(("lang",), out)
+            self.emit('" dir="', out)
+            self.emit(("dir",), out)
+            self.emit('"', out)
+        self.emit(">", out)
+
+    def literal(self, el, out: list, translate: bool) -> None:
+        """Write an element and its subtree as they are (attributes may still be slots)."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            self.emit(_serialize_special(el), out)
+            return
+        if translate and _protects(el):
+            translate = False
+        elif not translate and _reenables(el):
+            self.element(el, out)
+            return
+        self.start_tag(el, out, translate)
+        if tag in VOID:
+            return
+        if el.text:
+            self.emit(el.text if tag in RAW_TEXT else escape_text(el.text), out)
+        for child in el:
+            self.literal(child, out, translate)
+            if child.tail:
+                self.emit(escape_text(child.tail), out)
+        self.emit(f"</{tag}>", out)
+
+    # -- the walk ---------------------------------------------------------------------------
+    def element(self, el, out: list | None = None, lang_slots: bool = False) -> None:
+        """A block-level element: its tags are literal; its children are walked."""
+        out = self.parts if out is None else out
+        tag = el.tag
+        if not isinstance(tag, str):
+            self.emit(_serialize_special(el), out)
+            return
+        if _protects(el):
+            self.literal(el, out, translate=False)
+            return
+        if tag in HEADINGS:
+            self.enter_section(el.text_content())
+        self.start_tag(el, out, translate=True, lang_slots=lang_slots)
+        if tag in VOID:
+            return
+        self.children(el, tag, out)
+        self.emit(f"</{tag}>", out)
+
+    def children(self, el, context: str, out: list) -> None:
+        """Walk an element's content as runs of inline nodes separated by block children."""
+        run: list = []  # text strings and inline elements
+        if el.text:
+            run.append(el.text)
+        for child in el:
+            tag = child.tag
+            inline = isinstance(tag, str) and (
+                (tag in INLINE and not _has_block_descendant(child)) or (tag in PROTECTED and tag not in ("pre", "script", "style", "template", "noscript", "svg", "math", "iframe", "object", "canvas", "textarea"))
+            )
+            if inline:
+                run.append(child)
+            else:
+                self.flush(run, context, out, whole=False)
+                run = []
+                self.element(child, out)
+            if child.tail:
+                run.append(child.tail)
+        self.flush(run, context, out, whole=True)
+
+    def flush(self, run: list, context: str, out: list, whole: bool) -> None:
+        if not run:
+            return
+        # Peel wrappers: a run that is one paired inline element around all its text puts the
+        # element's tags in the skeleton, so the msgid is just the text ("Alopecia Areata",
+        # not "<strong>Alopecia Areata</strong>"): better matches in memory, less to retype.
+        elements = [n for n in run if not isinstance(n, str)]
+        texts_blank = all(not _NOT_BLANK.search(n) for n in run if isinstance(n, str))
+        if (
+            len(elements) == 1
+            and texts_blank
+            and elements[0].tag not in VOID
+            and not _protects(elements[0])
+            and isinstance(elements[0].tag, str)
+        ):
+            i = next(k for k, n in enumerate(run) if not isinstance(n, str))
+            el = run[i]
+            for node in run[:i]:
+                self.emit(escape_text(node), out)
+            self.start_tag(el, out, translate=True)
+            inner = [el.text] if el.text else []
+            for child in el:
+                inner.append(child)
+                if child.tail:
+                    inner.append(child.tail)
+            self.flush(inner, context, out, whole)
+            self.emit(f"</{el.tag}>", out)
+            for node in run[i + 1 :]:
+                self.emit(escape_text(node), out)
+            return
+        names: dict[str, tuple] = {}
+        by_signature: dict[tuple, str] = {}
+        counts: dict[str, int] = {}
+        notes: list[str] = []
+        pieces: list[str] = []
+        # Placeholders may register attribute units (an inline image's alt); if the run turns
+        # out to hold no text, those are undone and the run is written literally.
+        units_before, counters_before = len(self.units), dict(self.counters)
+        for node in run:
+            if isinstance(node, str):
+                pieces.append(_text_for_msgid(node))
+            else:
+                self.inline(node, pieces, names, by_signature, counts, notes)
+        msgid_raw = fold("".join(pieces))
+        if not is_translatable(msgid_raw):
+            del self.units[units_before:]
+            self.counters = counters_before
+            for node in run:
+                if isinstance(node, str):
+                    self.emit(escape_text(node), out)
+                else:
+                    self.literal(node, out, translate=True)
+            return
+        lead = len(msgid_raw) - len(msgid_raw.lstrip(" "))
+        trail = len(msgid_raw) - len(msgid_raw.rstrip(" "))
+        msgid = msgid_raw.strip(" ")
+        # Keep the source's own leading and trailing whitespace around the slot.
+        first, last = run[0], run[-1]
+        if lead and isinstance(first, str):
+            self.emit(first[: len(first) - len(first.lstrip(" \t\n\r\f"))], out)
+        self.emit(("b", msgid, names), out)
+        if trail and isinstance(last, str):
+            self.emit(last[len(last.rstrip(" \t\n\r\f")) :], out)
+        what = context if whole else f"{context}-text"
+        self.add_unit(msgid, what, context if whole else f"{context} text", notes)
+
+    def inline(self, el, pieces, names, by_signature, counts, notes) -> None:
+        """An inline element inside a unit: a placeholder in the msgid, its markup in the slot."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            # A comment inside running text: keep it, invisible to the translator.
+            key = ("comment", _serialize_special(el))
+            name = self._name("comment", key, names, by_signature, counts)
+            names[name] = (True, [_serialize_special(el)], "")
+            pieces.append(f"<{name}/>")
+            return
+        text = el.text_content()
+        protected = _protects(el) or (tag == "a" and len(el) == 0 and _URL.match(text.strip() or "-"))
+        if protected or tag in VOID:
+            parts: list = []
+            if protected:
+                self.literal(el, parts, translate=False)
+            else:
+                self.start_tag(el, parts, translate=True)
+            key = ("void", tuple(p if isinstance(p, str) else repr(p) for p in parts))
+            name = self._name(tag, key, names, by_signature, counts)
+            names[name] = (True, parts, "")
+            pieces.append(f"<{name}/>")
+            if protected and text.strip():
+                shown = fold(text).strip()
+                notes.append(f"<{name}/> = {shown[:80]}{'…' if len(shown) > 80 else ''}")
+            return
+        open_parts: list = []
+        self.start_tag(el, open_parts, translate=True)
+        key = ("pair", tag, tuple(p if isinstance(p, str) else repr(p) for p in open_parts))
+        name = self._name(tag, key, names, by_signature, counts)
+        names[name] = (False, open_parts, f"</{tag}>")
+        pieces.append(f"<{name}>")
+        if el.text:
+            pieces.append(_text_for_msgid(el.text))
+        for child in el:
+            self.inline(child, pieces, names, by_signature, counts, notes)
+            if child.tail:
+                pieces.append(_text_for_msgid(child.tail))
+        pieces.append(f"</{name}>")
+
+    @staticmethod
+    def _name(tag, key, names, by_signature, counts) -> str:
+        if key in by_signature:
+            return by_signature[key]
+        n = counts.get(tag, 0) + 1
+        counts[tag] = n
+        name = tag if n == 1 else f"{tag}{n}"
+        by_signature[key] = name
+        return name
+
+
+def _text_for_msgid(text: str) -> str:
+    # Literal text that would read as a placeholder is written with &lt; (see module doc).
+    if "<" in text:
+        text = PLACEHOLDER_RE.sub(lambda m: "&lt;" + m.group(0)[1:], text)
+    return text
+
+
+def _serialize_special(node) -> str:
+    """Comments and processing instructions, written as they were."""
+    import lxml.etree as etree
+
+    if isinstance(node, etree._Comment):
+        return f"<!--{node.text or ''}-->"
+    if isinstance(node, etree._ProcessingInstruction):
+        return f"<?{node.target} {node.text or ''}>"
+    if isinstance(node, etree._Entity):
+        return f"&{node.name};"
+    return ""
+
+
+def _parse_fragment(html: str):
+    import lxml.html
+
+    doc = lxml.html.document_fromstring(
+        "<html><body>" + html + "</body></html>", parser=_parser()
+    )
+    return doc.find("body")
+
+
+_PARSER = None
+
+
+def _parser():
+    global _PARSER
+    if _PARSER is None:
+        import lxml.html
+
+        _PARSER = lxml.html.HTMLParser(remove_comments=False, remove_pis=False, default_doctype=False)
+    return _PARSER
+
+
+def segment_html(html: str, field_name: str = "content") -> Segmented:
+    """Segment an HTML fragment (a post's content, an excerpt)."""
+    body = _parse_fragment(html)
+    ex = _Extractor(field_name)
+    if body is None:
+        return Segmented([html] if html else [], [])
+    ex.children(body, "body", ex.parts)
+    return Segmented(ex.parts, ex.units)
+
+
+def segment_page(html: str) -> Segmented:
+    """Segment a whole HTML page: everything but its text is kept, and ``<html>`` gets the
+    page's language and direction at build time."""
+    import lxml.html
+
+    root = lxml.html.document_fromstring(html, parser=_parser())
+    ex = _Extractor("page")
+    doctype = root.getroottree().docinfo.doctype
+    ex.emit((doctype or "<!DOCTYPE html>") + "\n")
+    for sib in reversed(list(root.itersiblings(preceding=True))):
+        ex.emit(_serialize_special(sib) + "\n")
+    ex.element(root, lang_slots=True)
+    ex.emit("\n")
+    return Segmented(ex.parts, ex.units)
+
+
+def segment_text(text: str, field_name: str) -> Segmented:
+    """A plain-text field (a title, an SEO description): one unit, or none."""
+    msgid = fold(text).strip()
+    ex = _Extractor(field_name)
+    if not is_translatable(msgid):
+        return Segmented([escape_text(text)], [])
+    ex.parts.append(("t", msgid))
+    comment = {
+        "title": "title",
+        "meta:rank_math_title": "SEO title (rank_math_title)",
+        "meta:rank_math_description": "SEO description (rank_math_description)",
+        "meta:rank_math_focus_keyword": "SEO focus keywords, comma-separated (rank_math_focus_keyword)",
+    }.get(field_name, field_name.replace("meta:", "meta field "))
+    ex.units.append(Unit(msgid, field_name.replace(":", "/"), comment))
+    return Segmented(ex.parts, ex.units)
+
+
+# ---------------------------------------------------------------------------------------------
+# Merge
+
+
+@dataclass
+class Rejection:
+    """A translation that could not be used as written."""
+
+    msgid: str
+    msgstr: str
+    reason: str
+    fallback: bool  # True: the source text was used instead; False: stray markup was escaped
+
+
+def render_block(slot, msgstr: str, lookup, rejections: list | None) -> str | None:
+    """A block slot filled with ``msgstr``. Returns None when the placeholders do not nest (the
+    caller then uses the msgid); text and unknown markup are escaped."""
+    names = slot[2]
+    out: list[str] = []
+    stack: list[str] = []
+    escaped: list[str] = []
+    for tok in tokenize(msgstr):
+        if tok.kind == "text":
+            text = tok.value
+            if "&lt;" in text:
+                text = text.replace("&lt;", "<")
+            if rejections is not None and "<" in text and re.search(r"<[/!?]?[A-Za-z!]", text):
+                escaped.append(text)
+            out.append(escape_text(text))
+            continue
+        ph = names.get(tok.value)
+        if ph is None or (tok.kind == "void") != ph[0]:
+            escaped.append(msgstr[tok.start : tok.end])
+            out.append(escape_text(msgstr[tok.start : tok.end]))
+            continue
+        if tok.kind == "open":
+            stack.append(tok.value)
+            out.append(render_parts(ph[1], lookup, rejections))
+        elif tok.kind == "close":
+            if not stack or stack[-1] != tok.value:
+                return None
+            stack.pop()
+            out.append(ph[2])
+        else:
+            out.append(render_parts(ph[1], lookup, rejections))
+    if stack:
+        return None
+    if escaped and rejections is not None:
+        rejections.append(
+            Rejection(slot[1], msgstr, "markup that is not a placeholder of the msgid was escaped: " + ", ".join(escaped), False)
+        )
+    return "".join(out)
+
+
+def render_parts(parts: list, lookup: Callable[[str], str | None], rejections: list | None = None, lang: str = "", direction: str = "ltr") -> str:
+    """Fill a skeleton: ``lookup(msgid)`` gives the translation or None for the source text."""
+    out: list[str] = []
+    append = out.append
+    for part in parts:
+        if type(part) is str:
+            append(part)
+            continue
+        kind = part[0]
+        if kind == "b":
+            msgstr = lookup(part[1])
+            text = None
+            if msgstr is not None:
+                text = render_block(part, msgstr, lookup, rejections)
+                if text is None and rejections is not None:
+                    rejections.append(Rejection(part[1], msgstr, "placeholders are missing a partner or do not nest; the source text was used", True))
+            if text is None:
+                text = render_block(part, part[1], lookup, None)
+            append(text)
+        elif kind == "a":
+            msgstr = lookup(part[1])
+            append(escape_attr(msgstr if msgstr is not None else part[1]))
+        elif kind == "t":
+            msgstr = lookup(part[1])
+            append(escape_text(msgstr if msgstr is not None else part[1]))
+        elif kind == "lang":
+            append(escape_attr(lang))
+        elif kind == "dir":
+            append(direction)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Articles
+
+
+@dataclass
+class ArticleSkeleton:
+    """Every field of an article segmented: what extraction produces and the build consumes."""
+
+    slug: str
+    fields: dict[str, Segmented]
+
+    def units(self) -> list[Unit]:
+        return [u for seg in self.fields.values() for u in seg.units]
+
+    def to_data(self) -> dict:
+        return {"slug": self.slug, "fields": {k: [v.parts, [(u.msgid, u.location, u.comment, u.notes) for u in v.units]] for k, v in self.fields.items()}}
+
+    @classmethod
+    def from_data(cls, data: dict) -> ArticleSkeleton:
+        fields = {k: Segmented(parts, [Unit(*u) for u in units]) for k, (parts, units) in data["fields"].items()}
+        return cls(data["slug"], fields)
+
+
+def segment_article(article) -> ArticleSkeleton:
+    """Segment every field of an article, in the article's field order."""
+    fields: dict[str, Segmented] = {}
+    for f in article.fields:
+        if f.kind == "page":
+            fields[f.name] = segment_page(f.value)
+        elif f.kind == "html":
+            fields[f.name] = segment_html(f.value, f.name)
+        else:
+            fields[f.name] = segment_text(f.value, f.name)
+    return ArticleSkeleton(article.slug, fields)

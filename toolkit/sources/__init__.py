@@ -1,0 +1,59 @@
+"""Readers: one per input format, each turning a file into :class:`~toolkit.model.Article` objects.
+
+The format is recognised from the content, never from the file's extension: the sample
+WordPress posts are saved as ``.txt``. A file that cannot be read raises SourceError naming the
+file (and line, for JSON), so the caller can report it and carry on with the next file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from ..errors import SourceError
+from ..model import Article
+from . import html as html_reader
+from . import text as text_reader
+from . import wordpress
+
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype|html|head|body|meta|div|p|h[1-6]|article|section|figure|ul|ol|table|main|span|a|img|header|nav)\b", re.I | re.S)
+
+
+def sniff(data: bytes) -> str:
+    """The format of a file's bytes: ``wordpress``, ``html`` or ``text``."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head in (b"{", b"["):
+        return "wordpress"
+    if _HTML_START.match(data.lstrip(b"\xef\xbb\xbf")[:4096]):
+        return "html"
+    return "text"
+
+
+def slugify(value: str, fallback: str = "article") -> str:
+    """A slug safe to use as a file name: lower-case ASCII letters, digits and hyphens, never a
+    path separator or ``..``."""
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^a-zA-Z0-9]+", "-", value).strip("-").lower()
+    value = value[:100].strip("-")
+    return value or fallback
+
+
+def read_articles(path: Path, project) -> list[Article]:
+    """Read one source file into its articles (a WordPress file may hold a list of posts)."""
+    path = Path(path)
+    shown = project.relative(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SourceError(f"cannot read: {e.strerror or e}", shown) from None
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise SourceError("empty file", shown)
+    if b"\x00" in data[:8192]:
+        raise SourceError("binary data, not an article (NUL bytes)", shown)
+    kind = sniff(data)
+    if kind == "wordpress":
+        return wordpress.read(data, shown, project)
+    if kind == "html":
+        return [html_reader.read(data, shown, path.stem)]
+    return [text_reader.read(data, shown, path.stem, project.skip_lines)]

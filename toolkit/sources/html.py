@@ -1,0 +1,51 @@
+"""HTML pages and fragments.
+
+The encoding comes from a byte-order mark, else ``<meta charset>`` or ``http-equiv``, else UTF-8
+(BeautifulSoup's EncodingDetector reads the declarations). A full page is kept whole: its
+``<title>`` and description meta tag are units like any other, and the build writes the page back
+with only its text changed. A fragment is treated like a WordPress post's content.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from ..errors import SourceError
+from ..model import Article, Field
+
+_FULL_PAGE = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype|html|head)\b", re.I | re.S)
+
+
+def decode(data: bytes, shown: str) -> str:
+    """HTML bytes to text, by BOM, then declared charset, then UTF-8."""
+    from bs4.dammit import EncodingDetector
+
+    bom_encoding = None
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            bom_encoding, data = name, data[len(bom) :]
+            break
+    encoding = bom_encoding or EncodingDetector.find_declared_encoding(data, is_html=True, search_entire_document=False)
+    encoding = (encoding or "utf-8").lower()
+    if encoding in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
+        # What browsers do (WHATWG Encoding): these labels mean windows-1252.
+        encoding = "cp1252"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise SourceError(f"unknown charset {encoding!r} declared", shown) from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise SourceError(f"not valid {encoding} (byte {e.start})", shown, line) from None
+
+
+def read(data: bytes, shown: str, stem: str) -> Article:
+    from . import slugify
+
+    text = decode(data, shown)
+    if _FULL_PAGE.match(text):
+        return Article(slug=slugify(stem), path=shown, format="html", fields=[Field("page", "page", text)], page=text)
+    return Article(slug=slugify(stem), path=shown, format="html", fields=[Field("content", "html", text)])

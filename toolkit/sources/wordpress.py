@@ -1,0 +1,64 @@
+"""WordPress REST API JSON: one post object, or a list of them (``/wp-json/wp/v2/posts``).
+
+Translatable: ``title.rendered``, ``content.rendered``, ``excerpt.rendered`` and the SEO fields
+of ``meta`` that the project names (Rank Math's by default). Rendered fields are HTML; titles and
+meta fields are text with HTML entities (``&amp;``, ``&#8217;``), decoded here.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from ..errors import SourceError
+from ..model import Article, Field
+
+
+def _decode(data: bytes, shown: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise SourceError(f"not UTF-8 text (byte {e.start})", shown, line) from None
+
+
+def _rendered(post: dict, key: str) -> str | None:
+    value = post.get(key)
+    if isinstance(value, dict):
+        value = value.get("rendered")
+    return value if isinstance(value, str) else None
+
+
+def read(data: bytes, shown: str, project) -> list[Article]:
+    from . import slugify
+
+    text = _decode(data, shown)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        reason = "truncated JSON" if e.pos >= len(text.rstrip()) else f"invalid JSON: {e.msg}"
+        raise SourceError(f"{reason} (column {e.colno})", shown, e.lineno) from None
+    posts = doc if isinstance(doc, list) else [doc]
+    if not posts:
+        raise SourceError("JSON holds an empty list: no posts", shown)
+    articles = []
+    for index, post in enumerate(posts):
+        where = shown if len(posts) == 1 else f"{shown}[{index}]"
+        if not isinstance(post, dict) or _rendered(post, "content") is None:
+            raise SourceError("JSON is not a WordPress post (no content.rendered)", where)
+        slug = post.get("slug") or _rendered(post, "title") or f"post-{post.get('id', index)}"
+        fields = []
+        title = _rendered(post, "title")
+        if title:
+            fields.append(Field("title", "text", html.unescape(title)))
+        fields.append(Field("content", "html", _rendered(post, "content") or ""))
+        excerpt = _rendered(post, "excerpt")
+        if excerpt and excerpt.strip():
+            fields.append(Field("excerpt", "html", excerpt))
+        meta = post.get("meta") if isinstance(post.get("meta"), dict) else {}
+        for key in project.wordpress_meta_fields:
+            value = meta.get(key)
+            if isinstance(value, str) and value.strip():
+                fields.append(Field(f"meta:{key}", "text", html.unescape(value)))
+        articles.append(Article(slug=slugify(str(slug)), path=where, format="wordpress", fields=fields, post=post))
+    return articles
