@@ -118,16 +118,19 @@ def build_page(
     result.html = page
     result.rejected = rejected
 
-    seen: set[str] = set()
+    # Count each distinct text once, as the catalog does; list every place it stands.
+    counted: set[str] = set()
     for unit in skeleton.units():
-        result.units += 1
+        first = unit.msgid not in counted
+        counted.add(unit.msgid)
         if unit.msgid in translations:
-            result.translated += 1
+            result.translated += first
+            result.units += first
             continue
+        result.units += first
         state = "fuzzy" if unit.msgid in fuzzy else "untranslated"
         text = unit.msgid if len(unit.msgid) <= 70 else unit.msgid[:69] + "…"
         result.untranslated.append(Fragment(skeleton.slug, unit.location, text, state))
-        seen.add(unit.msgid)
     return result
 
 

@@ -31,7 +31,7 @@ from .placeholders import PLACEHOLDER_RE, tokenize
 
 # Elements whose content is part of the surrounding text (become placeholders).
 INLINE = frozenset(
-    "a abbr acronym b bdi bdo big br cite data del dfn em font i img ins mark q s small span "
+    "a abbr acronym b bdi bdo big br cite data del dfn em font i img input ins mark q s small span "
     "strike strong sub sup time tt u wbr".split()
 )
 # Elements whose content is never translated.
@@ -171,9 +171,11 @@ class _Extractor:
                 if translatable:
                     msgid = fold(value).strip()
                     if is_translatable(msgid):
-                        self.emit(f' {key}="', out)
+                        lead = value[: len(value) - len(value.lstrip(" \t\n\r\f"))]
+                        trail = value[len(value.rstrip(" \t\n\r\f")) :]
+                        self.emit(f' {key}="{escape_attr(lead)}', out)
                         self.emit(("a", msgid), out)
-                        self.emit('"', out)
+                        self.emit(f'{escape_attr(trail)}"', out)
                         comment = f"meta {name_attr}" if tag == "meta" else f"{tag} {key}"
                         self.add_unit(msgid, tag, comment, attr=key)
                         continue

@@ -36,7 +36,8 @@ def read(data: bytes, shown: str, project) -> list[Article]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        reason = "truncated JSON" if e.pos >= len(text.rstrip()) else f"invalid JSON: {e.msg}"
+        truncated = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated")
+        reason = "truncated JSON" if truncated else f"invalid JSON: {e.msg}"
         raise SourceError(f"{reason} (column {e.colno})", shown, e.lineno) from None
     posts = doc if isinstance(doc, list) else [doc]
     if not posts:

@@ -1,0 +1,145 @@
+"""Readers: format sniffing, WordPress JSON, HTML encodings, plain text, bad files, slugs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from toolkit.errors import SourceError
+from toolkit.project import load_project
+from toolkit.sources import read_articles, slugify, sniff
+
+
+def read(tmp_path, name: str, data: bytes):
+    (tmp_path / "source").mkdir(exist_ok=True)
+    path = tmp_path / "source" / name
+    path.write_bytes(data)
+    return read_articles(path, load_project(tmp_path))
+
+
+def test_sample_wordpress_posts_are_recognised_despite_txt_extension(project_dir):
+    project = load_project(project_dir)
+    formats = {a.slug: a.format for p in project.source_files() for a in read_articles(p, project)}
+    assert formats["autoimmune-related-balding"] == "wordpress"
+    assert formats["autoimmune-disease-and-hair-loss-link"] == "wordpress"
+    assert formats["dermatomyositis-hair-loss-causes"] == "text"
+
+
+def test_wordpress_fields_and_entities(project_dir):
+    project = load_project(project_dir)
+    [article] = read_articles(project_dir / "source/post-autoimmune-related-balding.txt", project)
+    names = [f.name for f in article.fields]
+    assert names == [
+        "title",
+        "content",
+        "excerpt",
+        "meta:rank_math_title",
+        "meta:rank_math_description",
+        "meta:rank_math_focus_keyword",
+    ]
+    assert article.field("title").value == "Autoimmune-Related Balding: Causes, Diagnosis & Treatment"
+    assert article.post["id"] == 24365
+
+
+def test_wordpress_list_of_posts_and_configurable_meta(tmp_path):
+    posts = [
+        {"slug": "one", "title": {"rendered": "One"}, "content": {"rendered": "<p>First post.</p>"}, "meta": {"seo": "Custom"}},
+        {"slug": "two", "title": {"rendered": "Two"}, "content": {"rendered": "<p>Second post.</p>"}},
+    ]
+    (tmp_path / "localise.toml").write_text('wordpress_meta_fields = ["seo"]\n')
+    articles = read(tmp_path, "posts.data", json.dumps(posts).encode())
+    assert [a.slug for a in articles] == ["one", "two"]
+    assert articles[0].field("meta:seo").value == "Custom"
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b'{"id": 1, "content": {"rendered": "<p>cut', "truncated JSON"),
+        (b"", "empty file"),
+        (b"\x00\x01\x02garbage\xff\xfe", "binary"),
+        (b'{"hello": "world"}', "not a WordPress post"),
+        (b"[]", "empty list"),
+    ],
+)
+def test_unreadable_files_name_the_file_and_reason(tmp_path, data, reason):
+    with pytest.raises(SourceError) as e:
+        read(tmp_path, "bad.json", data)
+    assert reason in str(e.value)
+    assert "bad.json" in str(e.value)
+
+
+def test_truncated_json_names_the_line(tmp_path):
+    with pytest.raises(SourceError) as e:
+        read(tmp_path, "bad.txt", b'{\n"slug": "x",\n"content": {"rendered": "<p>a')
+    assert e.value.line == 3
+
+
+def test_html_iso_8859_1_declared_in_meta(tmp_path):
+    page = '<!DOCTYPE html><html><head><meta charset="ISO-8859-1"><title>Café</title></head><body><p>Ça va très bien.</p></body></html>'
+    [article] = read(tmp_path, "page.html", page.encode("latin-1"))
+    assert "Ça va très bien." in article.page
+    assert article.format == "html"
+
+
+def test_html_http_equiv_and_bom(tmp_path):
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head><body><p>“Quoted” – dash</p></body></html>'
+    [a] = read(tmp_path, "p.htm", page.encode("cp1252"))
+    assert "“Quoted” – dash" in a.page
+    [b] = read(tmp_path, "q.htm", b"\xef\xbb\xbf<p>\xc3\xa9t\xc3\xa9</p>")
+    assert b.field("content").value == "<p>été</p>"
+
+
+def test_html_fragment_defaults_to_utf8(tmp_path):
+    [a] = read(tmp_path, "frag.html", "<p>Hoofdhuid – één</p>".encode())
+    assert a.field("content").value == "<p>Hoofdhuid – één</p>"
+    assert sniff(b"  <p>x</p>") == "html"
+
+
+def test_text_paragraphs_bullets_and_title(project_dir):
+    project = load_project(project_dir)
+    [a] = read_articles(project_dir / "source/autoimmune-alopecia-and-leaky-gut.txt", project)
+    assert a.field("title").value == "Exploring the Link Between Autoimmune Alopecia and Leaky Gut"
+    content = a.field("content").value
+    assert "top of page" not in content and "bottom of page" not in content
+    assert "<li>Systemic Inflammation: When the gut lining is damaged" in content
+    assert content.count("<ul>") == 3
+
+
+def test_text_title_not_repeated(project_dir):
+    project = load_project(project_dir)
+    [qa] = read_articles(project_dir / "source/alopecia-areata-expert-qa.txt", project)
+    assert qa.field("content").value.count("“Baldness” comes as it is") == 0
+    [dm] = read_articles(project_dir / "source/dermatomyositis-hair-loss-causes.txt", project)
+    first = dm.field("content").value.split("</p>")[0]
+    assert first == "<p>Dermatomyositis is a rare inflammatory disease characterized by muscle weakness and distinctive skin rashes. While its primary symptoms are often visible on the skin and muscles, one less obvious but significant concern related to this condition is hair loss. Understanding the causes of hair loss in individuals with dermatomyositis involves exploring several interconnected factors, including the disease’s pathology, the effects of its treatment, and secondary complications."
+
+
+def test_text_hard_wrapped_lines_are_joined(tmp_path):
+    [a] = read(tmp_path, "wrapped.txt", b"Title\n\nA short line\nthat goes on.\n\n- item one\n* item two\n")
+    assert a.field("content").value == "<p>A short line that goes on.</p>\n<ul>\n<li>item one</li>\n<li>item two</li>\n</ul>\n"
+
+
+@pytest.mark.parametrize("raw", ["../../etc/passwd", "a/b\\c", "..", "", "Ünïcödé Títle!"])
+def test_slugs_never_leave_the_project(raw):
+    slug = slugify(raw)
+    assert slug and "/" not in slug and "\\" not in slug and ".." not in slug
+    assert slug == slug.lower()
+
+
+def test_wordpress_slug_is_sanitised(tmp_path):
+    post = {"slug": "../../evil", "title": {"rendered": "T"}, "content": {"rendered": "<p>Text here.</p>"}}
+    [a] = read(tmp_path, "evil.json", json.dumps(post).encode())
+    assert a.slug == "evil"
+
+
+def test_one_bad_file_costs_no_other_file(project_dir, cli):
+    (project_dir / "source" / "broken.txt").write_bytes(b'{"id": 3, "content": {"rendered": "<p>x')
+    (project_dir / "source" / "garbage.bin").write_bytes(bytes(range(256)))
+    result = cli(project_dir, "extract")
+    assert result.exit_code == 2
+    assert "source/broken.txt:1: truncated JSON" in result.output
+    assert "garbage.bin" in result.output and "Traceback" not in result.output
+    assert "5 articles" in result.output
+    assert (project_dir / "locales/templates/autoimmune-related-balding.pot").exists()
