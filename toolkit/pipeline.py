@@ -209,8 +209,8 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
             po_path = project.catalog_path(locale, slug)
             shown = project.relative(po_path)
             if not po_path.exists():
-                po = catalog.new_catalog(pot, locale)
-                old = po
+                old = catalog.new_catalog(pot, locale)
+                del old[:]  # merged against nothing, so memory can offer suggestions
                 created = True
             else:
                 try:

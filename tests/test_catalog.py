@@ -1,0 +1,290 @@
+"""Catalog lifecycle: update like msgmerge (fuzzy, previous, obsolete), numbers-safe fuzzy,
+gettext fidelity, hand-edited files, errors, MO files, stats and the lock."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toolkit import catalog
+from toolkit.errors import CatalogError
+from toolkit.model import Unit
+
+POST = "source/post-autoimmune-related-balding.txt"
+SLUG = "autoimmune-related-balding"
+ZINC = "Zinc (30\u202fmg) – Essential for hair‑follicle health."
+ZINC_NL = "Zink (30\u202fmg) – essentieel voor gezonde haarzakjes."
+STRESS = "Stress Reduction Techniques"
+STRESS_P = "Chronic stress can exacerbate autoimmune flare‑ups."
+
+
+def fresh(project_dir: Path, cli) -> Path:
+    """A sample project with its own templates and an nl catalog holding a few translations."""
+    shutil.rmtree(project_dir / "locales", ignore_errors=True)
+    assert cli(project_dir, "extract").exit_code == 0
+    assert cli(project_dir, "init", "nl").exit_code == 0
+    po_path = project_dir / "locales/nl" / f"{SLUG}.po"
+    po = catalog.load(po_path)
+    for entry in po:
+        if entry.msgid == ZINC:
+            entry.msgstr = ZINC_NL
+        elif entry.msgid == STRESS:
+            entry.msgstr = "Technieken om stress te verminderen"
+        elif entry.msgid.startswith(STRESS_P):
+            entry.msgstr = "Chronische stress kan auto-immuunopvlammingen verergeren. (vertaald)"
+    catalog.write(po, po_path, "PO-Revision-Date")
+    return po_path
+
+
+def edit_source(project_dir: Path, old: str, new: str) -> None:
+    path = project_dir / POST
+    data = json.loads(path.read_text())
+    assert old in data["content"]["rendered"]
+    data["content"]["rendered"] = data["content"]["rendered"].replace(old, new)
+    path.write_text(json.dumps(data, ensure_ascii=False))
+
+
+def entry(po_path: Path, msgid: str, obsolete: bool = False):
+    for e in catalog.load(po_path):
+        if e.msgid == msgid and e.obsolete == obsolete:
+            return e
+    return None
+
+
+def test_lifecycle_edit_remove_add_restore(project_dir, cli):
+    po_path = fresh(project_dir, cli)
+    stress_block = '<h3 class="wp-block-heading">Stress Reduction Techniques</h3>'
+    # 1. a dose changes, a heading is removed, a paragraph is added
+    edit_source(project_dir, "Zinc (30\u202fmg)", "Zinc (25\u202fmg)")
+    edit_source(project_dir, stress_block, "")
+    edit_source(project_dir, "<p>Key mechanisms include:</p>", "<p>Key mechanisms include:</p><p>A brand new paragraph about follicles.</p>")
+    assert cli(project_dir, "extract").exit_code == 0
+    result = cli(project_dir, "update")
+    assert result.exit_code == 0, result.output
+    assert "review every dose" in result.output
+
+    changed = entry(po_path, ZINC.replace("30", "25"))
+    assert changed.fuzzy and changed.msgstr == ZINC_NL and changed.previous_msgid == ZINC
+    assert "numbers changed since the suggested translation: 30 mg → 25 mg" in changed.comment.replace("\u202f", " ")
+    assert entry(po_path, ZINC) is None  # consumed by the suggestion, as msgmerge does
+    removed = entry(po_path, STRESS, obsolete=True)
+    assert removed is not None and removed.msgstr == "Technieken om stress te verminderen"
+    added = entry(po_path, "A brand new paragraph about follicles.")
+    assert added is not None and added.msgstr == "" and not added.fuzzy
+    unchanged = next(e for e in catalog.load(po_path) if e.msgid.startswith(STRESS_P))
+    assert unchanged.msgstr.endswith("(vertaald)") and not unchanged.fuzzy
+
+    # 2. the removed heading comes back: its translation comes back with it
+    edit_source(project_dir, "<p>Chronic stress", stress_block + "<p>Chronic stress")
+    assert cli(project_dir, "extract").exit_code == 0
+    assert cli(project_dir, "update").exit_code == 0
+    back = entry(po_path, STRESS)
+    assert back is not None and back.msgstr == "Technieken om stress te verminderen" and not back.fuzzy
+    assert entry(po_path, STRESS, obsolete=True) is None
+    check_gettext(po_path)
+
+
+def check_gettext(path: Path) -> None:
+    """msgfmt accepts the file, and polib and Babel read it back unchanged."""
+    proc = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    if path.suffix == ".po":
+        assert proc.stderr == ""
+    text = path.read_text(encoding="utf-8")
+    assert str(polib.pofile(text, wrapwidth=catalog.WRAP)) + "\n" == text
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as f:
+        babel_cat = read_po(f)
+    ours = {e.msgid: e.msgstr for e in polib.pofile(text) if not e.obsolete and e.msgid}
+    theirs = {m.id: m.string for m in babel_cat if m.id}
+    assert ours == theirs
+
+
+def test_every_written_file_passes_msgfmt_and_reads_back(project_dir, cli):
+    fresh(project_dir, cli)
+    for path in sorted((project_dir / "locales").rglob("*.po*")):
+        check_gettext(path)
+    for path in sorted((ROOT_LOCALES).rglob("*.po*")):
+        check_gettext(path)
+
+
+ROOT_LOCALES = Path(__file__).resolve().parent.parent / "locales"
+
+
+def test_nothing_is_rewritten_when_nothing_changed(project_dir, cli):
+    fresh(project_dir, cli)
+    assert cli(project_dir, "update").exit_code == 0
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project_dir / "locales").rglob("*.po*")}
+    assert cli(project_dir, "extract").exit_code == 0
+    result = cli(project_dir, "update")
+    assert "0 updated, 0 created" in result.output
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project_dir / "locales").rglob("*.po*")}
+    assert before == after
+
+
+def test_same_input_gives_identical_files(tmp_path, project_dir, cli, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    other = tmp_path / "other"
+    shutil.copytree(project_dir, other)
+    for root in (project_dir, other):
+        shutil.rmtree(root / "locales", ignore_errors=True)
+        cli(root, "extract")
+        cli(root, "init", "nl")
+        cli(root, "build")
+    for path in sorted((project_dir / "locales").rglob("*")) + sorted((project_dir / "dist").rglob("*")):
+        if path.is_file():
+            assert path.read_bytes() == (other / path.relative_to(project_dir)).read_bytes(), path
+
+
+def test_hand_edited_po_latin1_crlf_comments(tmp_path):
+    text = (
+        '# Translator comment\r\n#, fuzzy\r\nmsgid ""\r\nmsgstr ""\r\n"Content-Type: text/plain; charset=ISO-8859-1\\n"\r\n'
+        '"Language: fr\\n"\r\n\r\n#. extracted\r\n#: content/x/p[1]\r\n#| msgid "Old"\r\n#, fuzzy\r\nmsgid "Caf\xe9 text that is fairly long so that wrapping would apply to it when written back out to disk"\r\n'
+        'msgstr "Texte du caf\xe9"\r\n'
+    )
+    path = tmp_path / "fr.po"
+    path.write_bytes(text.encode("latin-1"))
+    po = catalog.load(path)
+    e = po[0]
+    assert e.msgid.startswith("Café text") and e.msgstr == "Texte du café" and e.fuzzy
+    assert e.previous_msgid == "Old" and e.comment == "extracted" and e.tcomment == ""
+    assert po.header == "Translator comment"
+
+
+@pytest.mark.parametrize(
+    "content, line, words",
+    [
+        ('msgid ""\nmsgstr ""\n"Language: nl\\n"\n\nmsgid "a"\nmsgstr "b"\nmsgid "c"\nmsgstr "d" oops\n', 8, "syntax"),
+        ('msgid ""\nmsgstr ""\n"Language: nl\\n"\n\nmsgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n', 8, "duplicate msgid"),
+    ],
+)
+def test_broken_po_gives_file_and_line_and_is_left_alone(project_dir, cli, content, line, words):
+    fresh(project_dir, cli)
+    path = project_dir / "locales/nl/autoimmune-related-balding.po"
+    path.write_text(content)
+    with pytest.raises(CatalogError) as err:
+        catalog.load(path)
+    assert err.value.line == line and words in str(err.value).lower()
+    result = cli(project_dir, "update")
+    assert result.exit_code == 2
+    assert f"locales/nl/autoimmune-related-balding.po:{line}:" in result.output
+    assert "Traceback" not in result.output
+    assert path.read_text() == content
+    # the other articles were still updated
+    assert (project_dir / "locales/nl/dermatomyositis-hair-loss-causes.po").exists()
+
+
+def test_compile_leaves_out_fuzzy(project_dir, cli):
+    po_path = fresh(project_dir, cli)
+    po = catalog.load(po_path)
+    po.find(STRESS).flags.append("fuzzy")
+    catalog.write(po, po_path, "PO-Revision-Date")
+    assert cli(project_dir, "compile").exit_code == 0
+    import gettext
+
+    with open(po_path.with_suffix(".mo"), "rb") as f:
+        t = gettext.GNUTranslations(f)
+    assert t.gettext(ZINC) == ZINC_NL
+    assert t.gettext(STRESS) == STRESS  # fuzzy: not compiled
+
+
+def test_stats_text_and_json(project_dir, cli):
+    fresh(project_dir, cli)
+    result = cli(project_dir, "stats", "--format", "json")
+    data = json.loads(result.output)
+    row = data["locales"]["nl"]["articles"][SLUG]
+    assert row["translated"] == 3 and row["fuzzy"] == 0 and row["units"] == row["translated"] + row["untranslated"]
+    assert data["locales"]["nl"]["total"]["units"] >= row["units"]
+    text = cli(project_dir, "stats").output
+    assert SLUG in text and "total" in text
+
+
+def test_new_article_gets_catalogs_and_gone_article_is_reported(project_dir, cli):
+    fresh(project_dir, cli)
+    (project_dir / "source/new-page.html").write_text("<h2>New page</h2><p>Hair loss is common.</p>")
+    (project_dir / "source/dermatomyositis-hair-loss-causes.txt").unlink()
+    cli(project_dir, "extract")
+    result = cli(project_dir, "update")
+    assert "created locales/nl/new-page.po" in result.output
+    assert "dermatomyositis-hair-loss-causes.po has no template" not in result.output  # template kept
+    extract_out = cli(project_dir, "extract").output
+    assert "dermatomyositis-hair-loss-causes.pot has no article" in extract_out
+    assert (project_dir / "locales/nl/dermatomyositis-hair-loss-causes.po").exists()
+
+
+def test_memory_offers_exact_translation_from_another_article(project_dir, cli):
+    fresh(project_dir, cli)
+    (project_dir / "source/other.html").write_text("<p>" + ZINC.replace("\u202f", "&#8239;") + "</p>")
+    cli(project_dir, "extract")
+    cli(project_dir, "update")
+    e = entry(project_dir / "locales/nl/other.po", ZINC)
+    assert e.fuzzy and e.msgstr == ZINC_NL and e.tcomment == f"memory: {SLUG}"
+
+
+def test_two_processes_never_corrupt_a_file(project_dir, cli):
+    fresh(project_dir, cli)
+    cmd = [sys.executable, "-c", "from cli import main; main()", "-C", str(project_dir), "update"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    for p in procs:
+        p.communicate(timeout=120)
+        assert p.returncode == 0
+    for path in (project_dir / "locales").rglob("*.po"):
+        catalog.load(path)
+        assert not list(path.parent.glob(".*.tmp"))
+
+
+# -- property: an update never loses what a translator wrote ---------------------------------
+
+SENTENCES = [f"Sentence number {w} about hair loss and {n} mg." for w in ("one", "two", "three", "four", "five", "six") for n in (5, 30)]
+
+
+def pot_of(texts):
+    return catalog.template("p", "source/p", [Unit(t, f"content/s/p[{i}]", "p") for i, t in enumerate(texts, 1)], "en")
+
+
+ops = st.lists(
+    st.tuples(st.sampled_from(["edit", "remove", "add", "translate"]), st.integers(0, 20), st.sampled_from(SENTENCES)),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=5, unique=True), ops)
+def test_property_update_never_loses_a_translation(initial, operations):
+    texts = list(initial)
+    po = catalog.new_catalog(pot_of(texts), "nl")
+    written: set[str] = set()
+    counter = 0
+    for op, index, sentence in operations:
+        if op == "edit" and texts:
+            i = index % len(texts)
+            texts[i] = texts[i] + " Edited."
+        elif op == "remove" and texts:
+            texts.pop(index % len(texts))
+        elif op == "add" and sentence not in texts:
+            texts.append(sentence)
+        elif op == "translate":
+            active = [e for e in po if not e.obsolete]
+            if active:
+                counter += 1
+                e = active[index % len(active)]
+                written.discard(e.msgstr)  # the translator replaced it: theirs to lose
+                e.msgstr = f"vertaling {counter}"
+                if "fuzzy" in e.flags:
+                    e.flags.remove("fuzzy")
+                written.add(e.msgstr)
+        po = catalog.merge(pot_of(list(dict.fromkeys(texts))), po, "nl").po
+        po = polib.pofile(catalog.render(po))  # as written to disk and read back
+        present = {e.msgstr for e in po} | {line for e in po for line in e.tcomment.split("\n")}
+        present |= {x.removeprefix("earlier translation: ") for x in present}
+        assert written <= present, written - present
