@@ -63,7 +63,15 @@ def locked(ctx: Context):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-C", "--project", "root", default=".", show_default=True, type=click.Path(file_okay=False), help="The project folder.")
+@click.option(
+    "-C",
+    "--project",
+    "root",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The project folder.",
+)
 @click.version_option(package_name="localise")
 @click.pass_context
 def main(click_ctx, root):
@@ -81,7 +89,9 @@ def extract(ctx: Context):
     with locked(ctx):
         res = run(ctx.project)
     units = sum(res.templates.values())
-    click.echo(f"{len(res.templates)} articles, {units} units; {len(res.written)} templates written")
+    click.echo(
+        f"{len(res.templates)} articles, {units} units; {len(res.written)} templates written"
+    )
     for path in res.written:
         click.echo(f"  wrote {path}")
     for path in res.orphans:
@@ -136,21 +146,33 @@ def update(ctx: Context, locales):
         f"{res.resurrected} restored from obsolete, {res.obsoleted} made obsolete"
     )
     if res.numbers_changed:
-        click.echo(f"  {res.numbers_changed} fuzzy suggestions have other numbers than the new source: review every dose")
+        click.echo(
+            f"  {res.numbers_changed} fuzzy suggestions have other numbers than the new source: review every dose"
+        )
     sys.exit(report_problems(res.problems))
 
 
 @main.command()
 @click.argument("locales", nargs=-1)
-@click.option("--report", "report_file", type=click.Path(dir_okay=False), help="Write the report as JSON to this file.")
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False),
+    help="Write the report as JSON to this file.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when any unit is left untranslated.")
-@click.option("--all", "show_all", is_flag=True, help="List every untranslated fragment (default: the first 20 per locale).")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="List every untranslated fragment (default: the first 20 per locale).",
+)
 @click.pass_obj
 def build(ctx: Context, locales, report_file, strict, show_all):
     """Write dist/LOCALE/<slug>.html and report what is still untranslated."""
     from toolkit.fsutil import write_atomic
-    from toolkit.publish import alternates_for, link_map_for
     from toolkit.pipeline import build as run
+    from toolkit.publish import alternates_for, link_map_for
 
     project = ctx.project
     locales = locales_or_fail(ctx, locales)
@@ -159,12 +181,16 @@ def build(ctx: Context, locales, report_file, strict, show_all):
     untranslated = 0
     for lb in res.locales:
         pct = 100.0 * lb.translated / lb.units if lb.units else 100.0
-        click.echo(f"{lb.locale}: {lb.translated} of {lb.units} units translated ({pct:.1f} %), {len(lb.pages)} pages")
+        click.echo(
+            f"{lb.locale}: {lb.translated} of {lb.units} units translated ({pct:.1f} %), {len(lb.pages)} pages"
+        )
         shown = lb.untranslated if show_all else lb.untranslated[:20]
         for f in shown:
             click.echo(f"  {f.state}: {f.article} {f.location}: {f.text}")
         if len(shown) < len(lb.untranslated):
-            click.echo(f"  … and {len(lb.untranslated) - len(shown)} more (--all lists them, --report writes them as JSON)")
+            click.echo(
+                f"  … and {len(lb.untranslated) - len(shown)} more (--all lists them, --report writes them as JSON)"
+            )
         for slug, r in lb.rejected:
             click.echo(f"  rejected: {slug}: {r.msgid[:50]!r}: {r.reason}")
         untranslated += len(lb.untranslated)
@@ -178,7 +204,9 @@ def build(ctx: Context, locales, report_file, strict, show_all):
 
 @main.command()
 @click.argument("locales", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.pass_obj
 def stats(ctx: Context, locales, fmt):
     """Units, words, translated, fuzzy and untranslated per locale and article."""
@@ -191,9 +219,13 @@ def stats(ctx: Context, locales, fmt):
         for locale, rows in res.rows.items():
             width = max([len(s) for s in rows] + [len("total")])
             click.echo(f"{locale}")
-            click.echo(f"  {'article':<{width}}  {'units':>5} {'words':>6} {'transl':>6} {'fuzzy':>5} {'untr':>5} {'%':>6}")
+            click.echo(
+                f"  {'article':<{width}}  {'units':>5} {'words':>6} {'transl':>6} {'fuzzy':>5} {'untr':>5} {'%':>6}"
+            )
             for slug, s in list(rows.items()) + [("total", res.totals[locale])]:
-                click.echo(f"  {slug:<{width}}  {s.units:>5} {s.words:>6} {s.translated:>6} {s.fuzzy:>5} {s.untranslated:>5} {s.percent:>5.1f}%")
+                click.echo(
+                    f"  {slug:<{width}}  {s.units:>5} {s.words:>6} {s.translated:>6} {s.fuzzy:>5} {s.untranslated:>5} {s.percent:>5.1f}%"
+                )
     sys.exit(report_problems(res.problems))
 
 
@@ -209,6 +241,127 @@ def compile_(ctx: Context, locales):
         res = compile_catalogs(ctx.project, locales)
     click.echo(f"{len(res.written)} MO files written")
     sys.exit(report_problems(res.problems))
+
+
+@main.command(name="check")
+@click.argument("locales", nargs=-1)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--only", multiple=True, metavar="CHECK", help="Run only this check (repeatable).")
+@click.option("--skip", multiple=True, metavar="CHECK", help="Do not run this check (repeatable).")
+@click.option(
+    "--page",
+    "page",
+    type=click.Path(dir_okay=False),
+    help="Audit this page (any HTML page, or an article file) instead of the project.",
+)
+@click.option("--lang", "lang", help="The language the --page should be in.")
+@click.option("--no-pages", is_flag=True, help="Do not read the built pages in dist/.")
+@click.pass_obj
+def check_(ctx: Context, locales, fmt, output, strict, only, skip, page, lang, no_pages):
+    """The QA gate: check catalogs, glossary terms, numbers, markup, languages and built pages.
+
+    Exit 0 when there is no error, 1 when there is (with --strict, warnings too), 2 when some
+    input could not be used."""
+    from pathlib import Path
+
+    from toolkit import report
+    from toolkit.checks.run import audit_page, run
+    from toolkit.errors import ConfigError, LocaliseError
+    from toolkit.fsutil import write_atomic
+    from toolkit.project import normalise_locale
+
+    try:
+        if page:
+            if not lang:
+                fail("--page needs --lang, the language the page should be in")
+            res = audit_page(Path(page), page, normalise_locale(lang))
+        else:
+            res = run(ctx.project, locales_or_fail(ctx, locales), only, skip, pages=not no_pages)
+    except ConfigError as e:
+        fail(e)
+    except LocaliseError as e:
+        fail(e)
+    rendered = {"json": report.as_json, "html": report.as_html}.get(fmt, report.as_text)(res)
+    if output:
+        write_atomic(output, rendered)
+        counts = res.counts()
+        click.echo(
+            f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes; report written to {output}"
+        )
+    else:
+        click.echo(rendered, nl=False)
+    for p in res.problems:
+        click.echo(f"localise: error: {p}", err=True)
+    counts = res.counts()
+    if res.problems:
+        sys.exit(EXIT_INPUT)
+    if counts["error"] or (strict and counts["warning"]):
+        sys.exit(EXIT_FAILED)
+    sys.exit(EXIT_OK)
+
+
+@main.command(name="checks")
+def checks_():
+    """List every check with its severity and what it looks for."""
+    import textwrap
+
+    from toolkit.checks import all_checks
+
+    for c in all_checks():
+        click.echo(f"{c.name} [{c.severity}]")
+        for para in c.explanation.split("\n\n"):
+            click.echo(
+                textwrap.fill(
+                    " ".join(para.split()),
+                    width=88,
+                    initial_indent="    ",
+                    subsequent_indent="    ",
+                )
+            )
+        click.echo()
+
+
+@main.group()
+def glossary():
+    """The medical glossary (glossary.csv)."""
+
+
+@glossary.command(name="check")
+@click.pass_obj
+def glossary_check(ctx: Context):
+    """Validate glossary.csv: duplicates, empty rows, locale columns, dnt rows."""
+    from toolkit.errors import GlossaryError
+    from toolkit.glossary import Glossary
+
+    project = ctx.project
+    path = project.glossary_path
+    shown = project.relative(path)
+    if not path.exists():
+        fail(f"{shown}: no such file")
+    try:
+        problems = Glossary.validate(path, project.source_language)
+        terms = len(Glossary.load(path, project.source_language).terms)
+    except GlossaryError as e:
+        fail(e)
+    for p in problems:
+        click.echo(f"{shown}:{p.line}: {p.message}")
+    if problems:
+        click.echo(f"{len(problems)} problems in {shown}", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(f"{shown}: {terms} terms, no problems")
 
 
 if __name__ == "__main__":

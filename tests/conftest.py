@@ -37,7 +37,9 @@ def empty_project(tmp_path: Path) -> Path:
 def run_cli(project: Path, *args: str, input: str | None = None):
     from cli import main
 
-    return CliRunner().invoke(main, ["-C", str(project), *args], input=input, catch_exceptions=False)
+    return CliRunner().invoke(
+        main, ["-C", str(project), *args], input=input, catch_exceptions=False
+    )
 
 
 @pytest.fixture

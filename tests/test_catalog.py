@@ -65,7 +65,11 @@ def test_lifecycle_edit_remove_add_restore(project_dir, cli):
     # 1. a dose changes, a heading is removed, a paragraph is added
     edit_source(project_dir, "Zinc (30\u202fmg)", "Zinc (25\u202fmg)")
     edit_source(project_dir, stress_block, "")
-    edit_source(project_dir, "<p>Key mechanisms include:</p>", "<p>Key mechanisms include:</p><p>A brand new paragraph about follicles.</p>")
+    edit_source(
+        project_dir,
+        "<p>Key mechanisms include:</p>",
+        "<p>Key mechanisms include:</p><p>A brand new paragraph about follicles.</p>",
+    )
     assert cli(project_dir, "extract").exit_code == 0
     result = cli(project_dir, "update")
     assert result.exit_code == 0, result.output
@@ -73,7 +77,10 @@ def test_lifecycle_edit_remove_add_restore(project_dir, cli):
 
     changed = entry(po_path, ZINC.replace("30", "25"))
     assert changed.fuzzy and changed.msgstr == ZINC_NL and changed.previous_msgid == ZINC
-    assert "numbers changed since the suggested translation: 30 mg → 25 mg" in changed.comment.replace("\u202f", " ")
+    assert (
+        "numbers changed since the suggested translation: 30 mg → 25 mg"
+        in changed.comment.replace("\u202f", " ")
+    )
     assert entry(po_path, ZINC) is None  # consumed by the suggestion, as msgmerge does
     removed = entry(po_path, STRESS, obsolete=True)
     assert removed is not None and removed.msgstr == "Technieken om stress te verminderen"
@@ -87,14 +94,18 @@ def test_lifecycle_edit_remove_add_restore(project_dir, cli):
     assert cli(project_dir, "extract").exit_code == 0
     assert cli(project_dir, "update").exit_code == 0
     back = entry(po_path, STRESS)
-    assert back is not None and back.msgstr == "Technieken om stress te verminderen" and not back.fuzzy
+    assert (
+        back is not None and back.msgstr == "Technieken om stress te verminderen" and not back.fuzzy
+    )
     assert entry(po_path, STRESS, obsolete=True) is None
     check_gettext(po_path)
 
 
 def check_gettext(path: Path) -> None:
     """msgfmt accepts the file, and polib and Babel read it back unchanged."""
-    proc = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    proc = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     if path.suffix == ".po":
         assert proc.stderr == ""
@@ -123,11 +134,15 @@ ROOT_LOCALES = Path(__file__).resolve().parent.parent / "locales"
 def test_nothing_is_rewritten_when_nothing_changed(project_dir, cli):
     fresh(project_dir, cli)
     assert cli(project_dir, "update").exit_code == 0
-    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project_dir / "locales").rglob("*.po*")}
+    before = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project_dir / "locales").rglob("*.po*")
+    }
     assert cli(project_dir, "extract").exit_code == 0
     result = cli(project_dir, "update")
     assert "0 updated, 0 created" in result.output
-    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project_dir / "locales").rglob("*.po*")}
+    after = {
+        p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project_dir / "locales").rglob("*.po*")
+    }
     assert before == after
 
 
@@ -140,7 +155,9 @@ def test_same_input_gives_identical_files(tmp_path, project_dir, cli, monkeypatc
         cli(root, "extract")
         cli(root, "init", "nl")
         cli(root, "build")
-    for path in sorted((project_dir / "locales").rglob("*")) + sorted((project_dir / "dist").rglob("*")):
+    for path in sorted((project_dir / "locales").rglob("*")) + sorted(
+        (project_dir / "dist").rglob("*")
+    ):
         if path.is_file():
             assert path.read_bytes() == (other / path.relative_to(project_dir)).read_bytes(), path
 
@@ -163,8 +180,16 @@ def test_hand_edited_po_latin1_crlf_comments(tmp_path):
 @pytest.mark.parametrize(
     "content, line, words",
     [
-        ('msgid ""\nmsgstr ""\n"Language: nl\\n"\n\nmsgid "a"\nmsgstr "b"\nmsgid "c"\nmsgstr "d" oops\n', 8, "syntax"),
-        ('msgid ""\nmsgstr ""\n"Language: nl\\n"\n\nmsgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n', 8, "duplicate msgid"),
+        (
+            'msgid ""\nmsgstr ""\n"Language: nl\\n"\n\nmsgid "a"\nmsgstr "b"\nmsgid "c"\nmsgstr "d" oops\n',
+            8,
+            "syntax",
+        ),
+        (
+            'msgid ""\nmsgstr ""\n"Language: nl\\n"\n\nmsgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n',
+            8,
+            "duplicate msgid",
+        ),
     ],
 )
 def test_broken_po_gives_file_and_line_and_is_left_alone(project_dir, cli, content, line, words):
@@ -202,7 +227,11 @@ def test_stats_text_and_json(project_dir, cli):
     result = cli(project_dir, "stats", "--format", "json")
     data = json.loads(result.output)
     row = data["locales"]["nl"]["articles"][SLUG]
-    assert row["translated"] == 3 and row["fuzzy"] == 0 and row["units"] == row["translated"] + row["untranslated"]
+    assert (
+        row["translated"] == 3
+        and row["fuzzy"] == 0
+        and row["units"] == row["translated"] + row["untranslated"]
+    )
     assert data["locales"]["nl"]["total"]["units"] >= row["units"]
     text = cli(project_dir, "stats").output
     assert SLUG in text and "total" in text
@@ -210,12 +239,16 @@ def test_stats_text_and_json(project_dir, cli):
 
 def test_new_article_gets_catalogs_and_gone_article_is_reported(project_dir, cli):
     fresh(project_dir, cli)
-    (project_dir / "source/new-page.html").write_text("<h2>New page</h2><p>Hair loss is common.</p>")
+    (project_dir / "source/new-page.html").write_text(
+        "<h2>New page</h2><p>Hair loss is common.</p>"
+    )
     (project_dir / "source/dermatomyositis-hair-loss-causes.txt").unlink()
     cli(project_dir, "extract")
     result = cli(project_dir, "update")
     assert "created locales/nl/new-page.po" in result.output
-    assert "dermatomyositis-hair-loss-causes.po has no template" not in result.output  # template kept
+    assert (
+        "dermatomyositis-hair-loss-causes.po has no template" not in result.output
+    )  # template kept
     extract_out = cli(project_dir, "extract").output
     assert "dermatomyositis-hair-loss-causes.pot has no article" in extract_out
     assert (project_dir / "locales/nl/dermatomyositis-hair-loss-causes.po").exists()
@@ -223,7 +256,9 @@ def test_new_article_gets_catalogs_and_gone_article_is_reported(project_dir, cli
 
 def test_memory_offers_exact_translation_from_another_article(project_dir, cli):
     fresh(project_dir, cli)
-    (project_dir / "source/other.html").write_text("<p>" + ZINC.replace("\u202f", "&#8239;") + "</p>")
+    (project_dir / "source/other.html").write_text(
+        "<p>" + ZINC.replace("\u202f", "&#8239;") + "</p>"
+    )
     cli(project_dir, "extract")
     cli(project_dir, "update")
     e = entry(project_dir / "locales/nl/other.po", ZINC)
@@ -233,7 +268,9 @@ def test_memory_offers_exact_translation_from_another_article(project_dir, cli):
 def test_two_processes_never_corrupt_a_file(project_dir, cli):
     fresh(project_dir, cli)
     cmd = [sys.executable, "-c", "from cli import main; main()", "-C", str(project_dir), "update"]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)
+    ]
     for p in procs:
         p.communicate(timeout=120)
         assert p.returncode == 0
@@ -244,15 +281,25 @@ def test_two_processes_never_corrupt_a_file(project_dir, cli):
 
 # -- property: an update never loses what a translator wrote ---------------------------------
 
-SENTENCES = [f"Sentence number {w} about hair loss and {n} mg." for w in ("one", "two", "three", "four", "five", "six") for n in (5, 30)]
+SENTENCES = [
+    f"Sentence number {w} about hair loss and {n} mg."
+    for w in ("one", "two", "three", "four", "five", "six")
+    for n in (5, 30)
+]
 
 
 def pot_of(texts):
-    return catalog.template("p", "source/p", [Unit(t, f"content/s/p[{i}]", "p") for i, t in enumerate(texts, 1)], "en")
+    return catalog.template(
+        "p", "source/p", [Unit(t, f"content/s/p[{i}]", "p") for i, t in enumerate(texts, 1)], "en"
+    )
 
 
 ops = st.lists(
-    st.tuples(st.sampled_from(["edit", "remove", "add", "translate"]), st.integers(0, 20), st.sampled_from(SENTENCES)),
+    st.tuples(
+        st.sampled_from(["edit", "remove", "add", "translate"]),
+        st.integers(0, 20),
+        st.sampled_from(SENTENCES),
+    ),
     min_size=1,
     max_size=12,
 )

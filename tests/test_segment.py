@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from toolkit.build import build_page
 from toolkit.placeholders import PLACEHOLDER_RE
 from toolkit.project import load_project
-from toolkit.segment import PROTECTED, fold, render_parts, segment_article, segment_html, segment_page
+from toolkit.segment import (
+    PROTECTED,
+    fold,
+    render_parts,
+    segment_article,
+    segment_html,
+    segment_page,
+)
 from toolkit.sources import read_articles
 
 from .conftest import ROOT
@@ -33,7 +40,22 @@ def sample_skeletons():
 
 
 @pytest.mark.parametrize(
-    "tag", ["p", "h1", "h2", "h6", "li", "dt", "dd", "figcaption", "blockquote", "summary", "button", "label", "option"]
+    "tag",
+    [
+        "p",
+        "h1",
+        "h2",
+        "h6",
+        "li",
+        "dt",
+        "dd",
+        "figcaption",
+        "blockquote",
+        "summary",
+        "button",
+        "label",
+        "option",
+    ],
 )
 def test_block_text_is_a_unit(tag):
     wrap = {"li": "ul", "dt": "dl", "dd": "dl", "option": "select", "figcaption": "figure"}.get(tag)
@@ -50,15 +72,31 @@ def test_table_cells_and_caption():
 def test_translatable_attributes_and_meta_description():
     html = '<p title="Tip">Read <img src="a.png" alt="A scalp"> and <input placeholder="Your name"> <span aria-label="Close">x</span></p>'
     units = segment_html(html).units
-    assert [u.msgid for u in units] == ["Tip", "A scalp", "Your name", "Close", "Read <img/> and <input/> <span>x</span>"]
+    assert [u.msgid for u in units] == [
+        "Tip",
+        "A scalp",
+        "Your name",
+        "Close",
+        "Read <img/> and <input/> <span>x</span>",
+    ]
     comments = {u.msgid: u.comment for u in units}
     assert comments["A scalp"] == "img alt"
-    page = segment_page('<html><head><title>Hair</title><meta name="description" content="About hair loss"></head><body><p>Body</p></body></html>')
-    assert [(u.msgid, u.comment) for u in page.units] == [("Hair", "title"), ("About hair loss", "meta description"), ("Body", "p")]
+    page = segment_page(
+        '<html><head><title>Hair</title><meta name="description" content="About hair loss"></head><body><p>Body</p></body></html>'
+    )
+    assert [(u.msgid, u.comment) for u in page.units] == [
+        ("Hair", "title"),
+        ("About hair loss", "meta description"),
+        ("Body", "p"),
+    ]
 
 
 def test_direct_text_in_div_beside_blocks():
-    assert msgids("<div>Loose text <p>Para</p> more loose</div>") == ["Loose text", "Para", "more loose"]
+    assert msgids("<div>Loose text <p>Para</p> more loose</div>") == [
+        "Loose text",
+        "Para",
+        "more loose",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -81,17 +119,23 @@ def test_never_extracted(html):
 
 
 def test_translate_yes_reenables_inside_no():
-    assert msgids('<div translate="no"><p>Brand</p><p translate="yes">Translate me</p></div>') == ["Translate me"]
+    assert msgids('<div translate="no"><p>Brand</p><p translate="yes">Translate me</p></div>') == [
+        "Translate me"
+    ]
 
 
 def test_entities_decoded_whitespace_folded_nbsp_kept():
-    assert msgids("<p>It&#8217;s  a\n\t test &amp; more&nbsp;text 2\u202f%</p>") == ["It’s a test & more\u00a0text 2\u202f%"]
+    assert msgids("<p>It&#8217;s  a\n\t test &amp; more&nbsp;text 2\u202f%</p>") == [
+        "It’s a test & more\u00a0text 2\u202f%"
+    ]
 
 
 def test_inline_markup_becomes_attribute_free_placeholders():
     html = '<p>See <a href="/x" class="c">this page</a>, <strong>now</strong><br>and <a href="/y">that</a> or <code>rm</code>.</p>'
     [unit] = segment_html(html).units
-    assert unit.msgid == "See <a>this page</a>, <strong>now</strong><br/>and <a2>that</a2> or <code/>."
+    assert (
+        unit.msgid == "See <a>this page</a>, <strong>now</strong><br/>and <a2>that</a2> or <code/>."
+    )
     assert "<code/> = rm" in unit.notes
     assert "href" not in unit.msgid
 
@@ -101,7 +145,9 @@ def test_wrapper_around_whole_block_stays_in_skeleton():
 
 
 def test_url_link_text_is_protected():
-    [unit] = segment_html('<p>Retrieved from <a href="https://x.org/a">https://x.org/a</a></p>').units
+    [unit] = segment_html(
+        '<p>Retrieved from <a href="https://x.org/a">https://x.org/a</a></p>'
+    ).units
     assert unit.msgid == "Retrieved from <a/>"
 
 
@@ -116,8 +162,14 @@ def test_duplicates_are_one_entry_with_both_locations():
 
 
 def test_references_are_stable_when_an_unrelated_paragraph_is_added():
-    before = {u.msgid: u.location for u in segment_html("<h2>A</h2><p>One.</p><h2>B</h2><p>Two.</p>").units}
-    after = {u.msgid: u.location for u in segment_html("<h2>A</h2><p>One.</p><p>New.</p><h2>B</h2><p>Two.</p>").units}
+    before = {
+        u.msgid: u.location
+        for u in segment_html("<h2>A</h2><p>One.</p><h2>B</h2><p>Two.</p>").units
+    }
+    after = {
+        u.msgid: u.location
+        for u in segment_html("<h2>A</h2><p>One.</p><p>New.</p><h2>B</h2><p>Two.</p>").units
+    }
     assert before["Two."] == after["Two."] == "content/b/p[1]"
     assert before["One."] == after["One."]
 
@@ -126,7 +178,10 @@ def test_sample_units_look_right():
     units = {u.msgid: u for _, skel in sample_skeletons() for u in skel.units()}
     assert "Belangrijkste opmerkingen" in units
     assert units["Zinc (30\u202fmg) – Essential for hair‑follicle health."].comment == "li"
-    assert "Nationaal Centrum voor Biotechnologie-informatie. Evidence-Based Medisch Inzicht. Opgehaald van <a/>" in units
+    assert (
+        "Nationaal Centrum voor Biotechnologie-informatie. Evidence-Based Medisch Inzicht. Opgehaald van <a/>"
+        in units
+    )
     assert any(u.comment == "img alt" for u in units.values())
     assert not any("rank-math" in m or "wp-image" in m for m in units)
 
@@ -151,7 +206,10 @@ def _shape(el):
         return ("#comment", el.text)
     children = [_shape(c) for c in el]
     text = fold(el.text or "").strip()
-    attrs = sorted((k, fold(v) if k in ("alt", "title", "aria-label", "placeholder") else v) for k, v in el.attrib.items())
+    attrs = sorted(
+        (k, fold(v) if k in ("alt", "title", "aria-label", "placeholder") else v)
+        for k, v in el.attrib.items()
+    )
     tails = [fold(c.tail or "").strip() for c in el]
     return (el.tag, attrs, text, children, tails)
 
@@ -159,10 +217,14 @@ def _shape(el):
 def _source_root(article):
     if article.page:
         return lxml.html.document_fromstring(article.page)
-    return lxml.html.document_fromstring("<html><body><article>" + article.field("content").value + "</article></body></html>").find(".//article")
+    return lxml.html.document_fromstring(
+        "<html><body><article>" + article.field("content").value + "</article></body></html>"
+    ).find(".//article")
 
 
-@pytest.mark.parametrize("article,skel", list(sample_skeletons()), ids=lambda x: getattr(x, "slug", ""))
+@pytest.mark.parametrize(
+    "article,skel", list(sample_skeletons()), ids=lambda x: getattr(x, "slug", "")
+)
 def test_identity_translation_gives_the_source_back(article, skel):
     identity = {u.msgid: u.msgid for u in skel.units()}
     page = build_page(skel, "nl", identity)
@@ -185,9 +247,17 @@ def _leftover_lowercase(root) -> list[str]:
     found = []
 
     def protected(el) -> bool:
-        if el.tag in PROTECTED or el.get("translate") == "no" or "notranslate" in (el.get("class") or "").split():
+        if (
+            el.tag in PROTECTED
+            or el.get("translate") == "no"
+            or "notranslate" in (el.get("class") or "").split()
+        ):
             return True
-        return el.tag == "a" and re.match(r"^(https?://|www\.)", (el.text or "").strip()) is not None and len(el) == 0
+        return (
+            el.tag == "a"
+            and re.match(r"^(https?://|www\.)", (el.text or "").strip()) is not None
+            and len(el) == 0
+        )
 
     def walk(el, skip):
         if not isinstance(el.tag, str):
@@ -207,7 +277,9 @@ def _leftover_lowercase(root) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("article,skel", list(sample_skeletons()), ids=lambda x: getattr(x, "slug", ""))
+@pytest.mark.parametrize(
+    "article,skel", list(sample_skeletons()), ids=lambda x: getattr(x, "slug", "")
+)
 def test_upper_cased_translation_leaves_no_source_text(article, skel):
     upper = {u.msgid: upper_outside_placeholders(u.msgid) for u in skel.units()}
     page = build_page(skel, "nl", upper)
@@ -228,7 +300,12 @@ def _one_unit_page(html: str, msgstr_for):
 
 
 def test_script_in_msgstr_is_escaped_and_reported():
-    out, rejected = _one_unit_page("<p>Take <strong>30 mg</strong> daily.</p>", {"Take <strong>30 mg</strong> daily.": "Neem <strong>30 mg</strong> per dag.<script>alert(1)</script>"})
+    out, rejected = _one_unit_page(
+        "<p>Take <strong>30 mg</strong> daily.</p>",
+        {
+            "Take <strong>30 mg</strong> daily.": "Neem <strong>30 mg</strong> per dag.<script>alert(1)</script>"
+        },
+    )
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert lxml.html.fragment_fromstring(out, create_parent="div").find(".//script") is None
     assert rejected and "escaped" in rejected[0].reason
@@ -236,16 +313,23 @@ def test_script_in_msgstr_is_escaped_and_reported():
 
 def test_img_onerror_and_placeholder_with_attribute_are_escaped():
     src = "<p>See <a href='/x'>here</a>.</p>"
-    out, rejected = _one_unit_page(src, {"See <a>here</a>.": 'Zie <a href="http://evil">hier</a><img src=x onerror=alert(1)>.'})
+    out, rejected = _one_unit_page(
+        src, {"See <a>here</a>.": 'Zie <a href="http://evil">hier</a><img src=x onerror=alert(1)>.'}
+    )
     tree = lxml.html.fragment_fromstring(out, create_parent="div")
     assert tree.find(".//img") is None
-    assert [a.get("href") for a in tree.iter("a")] == ["/x"]  # the source, not the translator's link
+    assert [a.get("href") for a in tree.iter("a")] == [
+        "/x"
+    ]  # the source, not the translator's link
     assert "http://evil" not in out
     assert rejected
 
 
 def test_unbalanced_placeholders_fall_back_to_source():
-    out, rejected = _one_unit_page("<p>Take <strong>30 mg</strong> daily.</p>", {"Take <strong>30 mg</strong> daily.": "Neem <strong>30 mg per dag."})
+    out, rejected = _one_unit_page(
+        "<p>Take <strong>30 mg</strong> daily.</p>",
+        {"Take <strong>30 mg</strong> daily.": "Neem <strong>30 mg per dag."},
+    )
     assert out == "<p>Take <strong>30 mg</strong> daily.</p>"
     assert rejected[0].fallback
 
@@ -260,16 +344,27 @@ def test_quote_in_translated_alt_cannot_add_an_attribute():
 
 def test_placeholders_may_move_and_nbsp_survives():
     src = "<p>Use <em>minoxidil</em> 5&nbsp;% <strong>daily</strong>.</p>"
-    out, rejected = _one_unit_page(src, {"Use <em>minoxidil</em> 5\u00a0% <strong>daily</strong>.": "<STRONG>Dagelijks</STRONG> 5\u00a0% <em>minoxidil</em> gebruiken."})
+    out, rejected = _one_unit_page(
+        src,
+        {
+            "Use <em>minoxidil</em> 5\u00a0% <strong>daily</strong>.": "<STRONG>Dagelijks</STRONG> 5\u00a0% <em>minoxidil</em> gebruiken."
+        },
+    )
     assert out == "<p><strong>Dagelijks</strong> 5&nbsp;% <em>minoxidil</em> gebruiken.</p>"
     assert not rejected
 
 
 # -- property: any generated HTML round-trips exactly -----------------------------------------
 
-WORDS = st.sampled_from(["hair", "loss", "scalp", "dose", "30 mg", "&", "<", "a\u00a0b", "2.5", "it’s", " ", "  \n "])
+WORDS = st.sampled_from(
+    ["hair", "loss", "scalp", "dose", "30 mg", "&", "<", "a\u00a0b", "2.5", "it’s", " ", "  \n "]
+)
 TEXT = st.lists(WORDS, min_size=0, max_size=4).map(" ".join)
-ATTRS = st.dictionaries(st.sampled_from(["class", "id", "title", "href", "data-x"]), st.sampled_from(["a", "b c ", "x&y", 'q"t', ""]), max_size=2)
+ATTRS = st.dictionaries(
+    st.sampled_from(["class", "id", "title", "href", "data-x"]),
+    st.sampled_from(["a", "b c ", "x&y", 'q"t', ""]),
+    max_size=2,
+)
 
 
 def _attrs(d):
@@ -284,13 +379,17 @@ def inline_html(draw, depth=0):
 
     parts = []
     for _ in range(draw(st.integers(0, 3))):
-        kind = draw(st.sampled_from(["text", "text", "strong", "a", "br", "code", "img"] if depth < 2 else ["text"]))
+        kind = draw(
+            st.sampled_from(
+                ["text", "text", "strong", "a", "br", "code", "img"] if depth < 2 else ["text"]
+            )
+        )
         if kind == "text":
             parts.append(h.escape(draw(TEXT), quote=False))
         elif kind in ("br",):
             parts.append("<br>")
         elif kind == "img":
-            parts.append(f"<img{_attrs(draw(ATTRS))} alt=\"{h.escape(draw(TEXT))}\">")
+            parts.append(f'<img{_attrs(draw(ATTRS))} alt="{h.escape(draw(TEXT))}">')
         else:
             parts.append(f"<{kind}{_attrs(draw(ATTRS))}>{draw(inline_html(depth + 1))}</{kind}>")
     return "".join(parts)
@@ -300,19 +399,29 @@ def inline_html(draw, depth=0):
 def block_html(draw, depth=0):
     blocks = []
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["p", "h2", "ul", "div", "blockquote"] if depth < 2 else ["p", "h3"]))
+        kind = draw(
+            st.sampled_from(["p", "h2", "ul", "div", "blockquote"] if depth < 2 else ["p", "h3"])
+        )
         if kind == "ul":
-            items = "".join(f"<li>{draw(inline_html())}</li>" for _ in range(draw(st.integers(1, 2))))
+            items = "".join(
+                f"<li>{draw(inline_html())}</li>" for _ in range(draw(st.integers(1, 2)))
+            )
             blocks.append(f"<ul{_attrs(draw(ATTRS))}>{items}</ul>")
         elif kind in ("div", "blockquote"):
-            blocks.append(f"<{kind}{_attrs(draw(ATTRS))}>{draw(inline_html())}{draw(block_html(depth + 1))}</{kind}>")
+            blocks.append(
+                f"<{kind}{_attrs(draw(ATTRS))}>{draw(inline_html())}{draw(block_html(depth + 1))}</{kind}>"
+            )
         else:
             blocks.append(f"<{kind}{_attrs(draw(ATTRS))}>{draw(inline_html())}</{kind}>")
     return "\n".join(blocks)
 
 
 def _wrap_shape(fragment: str):
-    return _shape(lxml.html.document_fromstring("<html><body><article>" + fragment + "</article></body></html>").find(".//article"))
+    return _shape(
+        lxml.html.document_fromstring(
+            "<html><body><article>" + fragment + "</article></body></html>"
+        ).find(".//article")
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -328,5 +437,7 @@ def test_property_identity_round_trip(html):
 def test_property_upper_case_leaves_no_source_text(html):
     seg = segment_html(html)
     out = render_parts(seg.parts, upper_outside_placeholders, [])
-    root = lxml.html.document_fromstring("<html><body><article>" + out + "</article></body></html>").find(".//article")
+    root = lxml.html.document_fromstring(
+        "<html><body><article>" + out + "</article></body></html>"
+    ).find(".//article")
     assert _leftover_lowercase(root) == []

@@ -38,14 +38,25 @@ def test_wordpress_fields_and_entities(project_dir):
         "meta:rank_math_description",
         "meta:rank_math_focus_keyword",
     ]
-    assert article.field("title").value == "Autoimmune-Related Balding: Causes, Diagnosis & Treatment"
+    assert (
+        article.field("title").value == "Autoimmune-Related Balding: Causes, Diagnosis & Treatment"
+    )
     assert article.post["id"] == 24365
 
 
 def test_wordpress_list_of_posts_and_configurable_meta(tmp_path):
     posts = [
-        {"slug": "one", "title": {"rendered": "One"}, "content": {"rendered": "<p>First post.</p>"}, "meta": {"seo": "Custom"}},
-        {"slug": "two", "title": {"rendered": "Two"}, "content": {"rendered": "<p>Second post.</p>"}},
+        {
+            "slug": "one",
+            "title": {"rendered": "One"},
+            "content": {"rendered": "<p>First post.</p>"},
+            "meta": {"seo": "Custom"},
+        },
+        {
+            "slug": "two",
+            "title": {"rendered": "Two"},
+            "content": {"rendered": "<p>Second post.</p>"},
+        },
     ]
     (tmp_path / "localise.toml").write_text('wordpress_meta_fields = ["seo"]\n')
     articles = read(tmp_path, "posts.data", json.dumps(posts).encode())
@@ -113,12 +124,20 @@ def test_text_title_not_repeated(project_dir):
     assert qa.field("content").value.count("“Baldness” comes as it is") == 0
     [dm] = read_articles(project_dir / "source/dermatomyositis-hair-loss-causes.txt", project)
     first = dm.field("content").value.split("</p>")[0]
-    assert first == "<p>Dermatomyositis is a rare inflammatory disease characterized by muscle weakness and distinctive skin rashes. While its primary symptoms are often visible on the skin and muscles, one less obvious but significant concern related to this condition is hair loss. Understanding the causes of hair loss in individuals with dermatomyositis involves exploring several interconnected factors, including the disease’s pathology, the effects of its treatment, and secondary complications."
+    assert (
+        first
+        == "<p>Dermatomyositis is a rare inflammatory disease characterized by muscle weakness and distinctive skin rashes. While its primary symptoms are often visible on the skin and muscles, one less obvious but significant concern related to this condition is hair loss. Understanding the causes of hair loss in individuals with dermatomyositis involves exploring several interconnected factors, including the disease’s pathology, the effects of its treatment, and secondary complications."
+    )
 
 
 def test_text_hard_wrapped_lines_are_joined(tmp_path):
-    [a] = read(tmp_path, "wrapped.txt", b"Title\n\nA short line\nthat goes on.\n\n- item one\n* item two\n")
-    assert a.field("content").value == "<p>A short line that goes on.</p>\n<ul>\n<li>item one</li>\n<li>item two</li>\n</ul>\n"
+    [a] = read(
+        tmp_path, "wrapped.txt", b"Title\n\nA short line\nthat goes on.\n\n- item one\n* item two\n"
+    )
+    assert (
+        a.field("content").value
+        == "<p>A short line that goes on.</p>\n<ul>\n<li>item one</li>\n<li>item two</li>\n</ul>\n"
+    )
 
 
 @pytest.mark.parametrize("raw", ["../../etc/passwd", "a/b\\c", "..", "", "Ünïcödé Títle!"])
@@ -129,7 +148,11 @@ def test_slugs_never_leave_the_project(raw):
 
 
 def test_wordpress_slug_is_sanitised(tmp_path):
-    post = {"slug": "../../evil", "title": {"rendered": "T"}, "content": {"rendered": "<p>Text here.</p>"}}
+    post = {
+        "slug": "../../evil",
+        "title": {"rendered": "T"},
+        "content": {"rendered": "<p>Text here.</p>"},
+    }
     [a] = read(tmp_path, "evil.json", json.dumps(post).encode())
     assert a.slug == "evil"
 

@@ -27,7 +27,12 @@ class Fragment:
     state: str  # "untranslated" or "fuzzy"
 
     def as_dict(self) -> dict:
-        return {"article": self.article, "location": self.location, "state": self.state, "text": self.text}
+        return {
+            "article": self.article,
+            "location": self.location,
+            "state": self.state,
+            "text": self.text,
+        }
 
 
 @dataclass
@@ -79,7 +84,10 @@ def build_page(
     if "page" in fields:
         page = fill("page")
         if alternates:
-            links = "".join(f'<link rel="alternate" hreflang="{escape_attr(h)}" href="{escape_attr(u)}">\n' for h, u in alternates)
+            links = "".join(
+                f'<link rel="alternate" hreflang="{escape_attr(h)}" href="{escape_attr(u)}">\n'
+                for h, u in alternates
+            )
             page = page.replace("</head>", links + "</head>", 1)
     else:
         title_seg = fields.get("title")
@@ -110,7 +118,9 @@ def build_page(
         if description:
             head.append(f'<meta name="description" content="{escape_attr(description)}">')
         for hreflang, href in alternates:
-            head.append(f'<link rel="alternate" hreflang="{escape_attr(hreflang)}" href="{escape_attr(href)}">')
+            head.append(
+                f'<link rel="alternate" hreflang="{escape_attr(hreflang)}" href="{escape_attr(href)}">'
+            )
         head += ["</head>", "<body>", "<article>"]
         if title and not re.search(r"<h1[\s>]", content):
             head.append(f"<h1>{escape_text(title)}</h1>")

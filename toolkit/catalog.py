@@ -65,7 +65,9 @@ def load(path: Path, shown: str | None = None):
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as e:
         line = raw[: getattr(e, "start", 0)].count(b"\n") + 1
-        raise CatalogError(f"not valid {encoding} text, as its header declares", shown, line) from None
+        raise CatalogError(
+            f"not valid {encoding} text, as its header declares", shown, line
+        ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         po = polib.pofile(text, wrapwidth=WRAP, check_for_duplicates=False)
@@ -80,7 +82,9 @@ def load(path: Path, shown: str | None = None):
         key = (entry.msgctxt, entry.msgid, entry.obsolete)
         if key in seen:
             raise CatalogError(
-                f"duplicate msgid {entry.msgid[:50]!r} (first at line {seen[key]})", shown, entry.linenum
+                f"duplicate msgid {entry.msgid[:50]!r} (first at line {seen[key]})",
+                shown,
+                entry.linenum,
             )
         seen[key] = entry.linenum
     po.fpath = str(path)
@@ -110,7 +114,9 @@ def write(po, path: Path, date_key: str) -> bool:
     old_date = None
     if path.exists():
         try:
-            m = re.search(rf'"{date_key}: ([^\\"]*)\\n"', path.read_text(encoding="utf-8", errors="replace"))
+            m = re.search(
+                rf'"{date_key}: ([^\\"]*)\\n"', path.read_text(encoding="utf-8", errors="replace")
+            )
             old_date = m.group(1) if m else None
         except OSError:
             pass
@@ -135,7 +141,9 @@ def template(slug: str, source: str, units: Iterable[Unit], source_language: str
     """The POT of one article: one entry per distinct text, with every location it has."""
     polib = _polib()
     pot = polib.POFile(wrapwidth=WRAP)
-    pot.header = f"Translation template for the article {slug!r}, extracted from {source} by localise."
+    pot.header = (
+        f"Translation template for the article {slug!r}, extracted from {source} by localise."
+    )
     _header(
         pot,
         {
@@ -211,7 +219,11 @@ def new_catalog(pot, locale: str):
         },
     )
     for t in pot:
-        po.append(polib.POEntry(msgid=t.msgid, msgstr="", occurrences=list(t.occurrences), comment=t.comment))
+        po.append(
+            polib.POEntry(
+                msgid=t.msgid, msgstr="", occurrences=list(t.occurrences), comment=t.comment
+            )
+        )
     return po
 
 
@@ -255,7 +267,9 @@ def merge(
     po.header = old.header
     po.metadata = dict(old.metadata)
     po.metadata_is_fuzzy = old.metadata_is_fuzzy
-    po.metadata["POT-Creation-Date"] = pot.metadata.get("POT-Creation-Date", po.metadata.get("POT-Creation-Date", ""))
+    po.metadata["POT-Creation-Date"] = pot.metadata.get(
+        "POT-Creation-Date", po.metadata.get("POT-Creation-Date", "")
+    )
     po.metadata.setdefault("Language", locale)
     po.metadata.setdefault("Plural-Forms", plural_forms(locale))
     po.metadata["X-Generator"] = f"localise {__version__}"
@@ -292,7 +306,11 @@ def merge(
                     extra.append(NUMBERS_NOTE + diff)
         else:
             entry = polib.POEntry(msgid=t.msgid, msgstr="")
-            match = process.extractOne(t.msgid, cand_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF) if cand_keys else None
+            match = (
+                process.extractOne(t.msgid, cand_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+                if cand_keys
+                else None
+            )
             if match is not None:
                 source = candidates[match[0]]
                 entry.msgstr = source.msgstr
@@ -321,7 +339,12 @@ def merge(
     # that suggestion, as with msgmerge.
     kept: dict[str, object] = {}
     for e in list(obsolete.values()) + [e for e in old if not e.obsolete]:
-        if e.msgid in in_template or not e.msgid or not e.msgstr or (e.msgid in consumed and not e.obsolete):
+        if (
+            e.msgid in in_template
+            or not e.msgid
+            or not e.msgstr
+            or (e.msgid in consumed and not e.obsolete)
+        ):
             continue
         if e.msgid in kept:
             earlier = kept[e.msgid]

@@ -49,7 +49,12 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
             continue
         for article in articles:
             if article.slug in slugs:
-                problems.append(SourceError(f"slug {article.slug!r} is already used by {slugs[article.slug]}; the article is skipped", article.path))
+                problems.append(
+                    SourceError(
+                        f"slug {article.slug!r} is already used by {slugs[article.slug]}; the article is skipped",
+                        article.path,
+                    )
+                )
                 continue
             slugs[article.slug] = article.path
             yield Loaded(article, skeleton_for(project, article, path))
@@ -90,7 +95,9 @@ def extract(project: Project) -> ExtractResult:
     res = ExtractResult()
     for loaded in iter_articles(project, res.problems):
         units = loaded.skeleton.units()
-        pot = catalog.template(loaded.article.slug, loaded.article.path, units, project.source_language)
+        pot = catalog.template(
+            loaded.article.slug, loaded.article.path, units, project.source_language
+        )
         res.templates[loaded.article.slug] = len(pot)
         path = project.template_path(loaded.article.slug)
         if catalog.write(pot, path, "POT-Creation-Date"):
@@ -220,16 +227,24 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                     continue
                 created = False
 
-            def memory(msgid: str, slug=slug):
+            def memory(msgid: str, slug=slug, memory_index=memory_index):
                 found = memory_index.get(msgid)
                 if found and found[1] != slug:
                     return found
                 return None
 
             merged = catalog.merge(pot, old, locale, hints, memory, project.source_language)
-            for k in ("fuzzy_from_previous", "fuzzy_from_memory", "numbers_changed", "resurrected", "obsoleted"):
+            for k in (
+                "fuzzy_from_previous",
+                "fuzzy_from_memory",
+                "numbers_changed",
+                "resurrected",
+                "obsoleted",
+            ):
                 setattr(res, k, getattr(res, k) + getattr(merged, k))
-            if catalog.write(merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"):
+            if catalog.write(
+                merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"
+            ):
                 (res.created if created else res.updated).append(shown)
             else:
                 res.unchanged += 1
@@ -260,7 +275,10 @@ class LocaleBuild:
             "translated": self.translated,
             "pages": self.pages,
             "untranslated": [f.as_dict() for f in self.untranslated],
-            "rejected": [{"article": a, "msgid": r.msgid, "msgstr": r.msgstr, "reason": r.reason} for a, r in self.rejected],
+            "rejected": [
+                {"article": a, "msgid": r.msgid, "msgstr": r.msgstr, "reason": r.reason}
+                for a, r in self.rejected
+            ],
         }
 
 
@@ -276,7 +294,9 @@ class BuildResult:
         }
 
 
-def load_translations(project: Project, locale: str, slug: str, problems: list) -> tuple[dict, set] | None:
+def load_translations(
+    project: Project, locale: str, slug: str, problems: list
+) -> tuple[dict, set] | None:
     """(translations, fuzzy msgids) of an article's catalog; empty when there is none yet;
     None (and a problem) when it cannot be read."""
     po_path = project.catalog_path(locale, slug)
@@ -291,7 +311,13 @@ def load_translations(project: Project, locale: str, slug: str, problems: list) 
     return catalog.translations(po), fuzzy
 
 
-def build(project: Project, locales: list[str], alternates=None, link_map_for=None, only: set[str] | None = None) -> BuildResult:
+def build(
+    project: Project,
+    locales: list[str],
+    alternates=None,
+    link_map_for=None,
+    only: set[str] | None = None,
+) -> BuildResult:
     """Write ``dist/<locale>/<slug>.html`` for every article and locale."""
     from .build import build_page
 
@@ -331,7 +357,9 @@ def build(project: Project, locales: list[str], alternates=None, link_map_for=No
 
 @dataclass
 class StatsResult:
-    rows: dict[str, dict[str, catalog.Stats]] = field(default_factory=dict)  # locale -> slug -> stats
+    rows: dict[str, dict[str, catalog.Stats]] = field(
+        default_factory=dict
+    )  # locale -> slug -> stats
     totals: dict[str, catalog.Stats] = field(default_factory=dict)
     problems: list[LocaliseError] = field(default_factory=list)
 
@@ -363,7 +391,9 @@ def stats(project: Project, locales: list[str]) -> StatsResult:
                     res.problems.append(e)
                     continue
             else:
-                po = catalog.load(project.template_path(slug), project.relative(project.template_path(slug)))
+                po = catalog.load(
+                    project.template_path(slug), project.relative(project.template_path(slug))
+                )
             s = catalog.stats(po)
             rows[slug] = s
             total.add(s)

@@ -100,7 +100,8 @@ class Project:
         return sorted(
             p
             for p in self.source_dir.rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(self.source_dir).parts)
+            if p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(self.source_dir).parts)
         )
 
     def catalog_locales(self) -> list[str]:
@@ -108,7 +109,9 @@ class Project:
         if not self.locales_dir.is_dir():
             return []
         return sorted(
-            p.name for p in self.locales_dir.iterdir() if p.is_dir() and p.name != "templates" and not p.name.startswith(".")
+            p.name
+            for p in self.locales_dir.iterdir()
+            if p.is_dir() and p.name != "templates" and not p.name.startswith(".")
         )
 
     def select_locales(self, requested: tuple[str, ...] | list[str]) -> list[str]:

@@ -128,7 +128,9 @@ class _Extractor:
         self.counters: dict[str, int] = {}
         prefix = field_name.replace(":", "/")
         self.location_prefix = prefix
-        self.comment_prefix = "" if field_name in ("content", "page") else field_name.split(":")[-1] + ": "
+        self.comment_prefix = (
+            "" if field_name in ("content", "page") else field_name.split(":")[-1] + ": "
+        )
 
     # -- output helpers -------------------------------------------------------------------
     def emit(self, item, out: list | None = None) -> None:
@@ -237,7 +239,24 @@ class _Extractor:
         for child in el:
             tag = child.tag
             inline = isinstance(tag, str) and (
-                (tag in INLINE and not _has_block_descendant(child)) or (tag in PROTECTED and tag not in ("pre", "script", "style", "template", "noscript", "svg", "math", "iframe", "object", "canvas", "textarea"))
+                (tag in INLINE and not _has_block_descendant(child))
+                or (
+                    tag in PROTECTED
+                    and tag
+                    not in (
+                        "pre",
+                        "script",
+                        "style",
+                        "template",
+                        "noscript",
+                        "svg",
+                        "math",
+                        "iframe",
+                        "object",
+                        "canvas",
+                        "textarea",
+                    )
+                )
             )
             if inline:
                 run.append(child)
@@ -326,7 +345,9 @@ class _Extractor:
             pieces.append(f"<{name}/>")
             return
         text = el.text_content()
-        protected = _protects(el) or (tag == "a" and len(el) == 0 and _URL.match(text.strip() or "-"))
+        protected = _protects(el) or (
+            tag == "a" and len(el) == 0 and _URL.match(text.strip() or "-")
+        )
         if protected or tag in VOID:
             parts: list = []
             if protected:
@@ -389,9 +410,7 @@ def _serialize_special(node) -> str:
 def _parse_fragment(html: str):
     import lxml.html
 
-    doc = lxml.html.document_fromstring(
-        "<html><body>" + html + "</body></html>", parser=_parser()
-    )
+    doc = lxml.html.document_fromstring("<html><body>" + html + "</body></html>", parser=_parser())
     return doc.find("body")
 
 
@@ -403,7 +422,9 @@ def _parser():
     if _PARSER is None:
         import lxml.html
 
-        _PARSER = lxml.html.HTMLParser(remove_comments=False, remove_pis=False, default_doctype=False)
+        _PARSER = lxml.html.HTMLParser(
+            remove_comments=False, remove_pis=False, default_doctype=False
+        )
     return _PARSER
 
 
@@ -499,12 +520,23 @@ def render_block(slot, msgstr: str, lookup, rejections: list | None) -> str | No
         return None
     if escaped and rejections is not None:
         rejections.append(
-            Rejection(slot[1], msgstr, "markup that is not a placeholder of the msgid was escaped: " + ", ".join(escaped), False)
+            Rejection(
+                slot[1],
+                msgstr,
+                "markup that is not a placeholder of the msgid was escaped: " + ", ".join(escaped),
+                False,
+            )
         )
     return "".join(out)
 
 
-def render_parts(parts: list, lookup: Callable[[str], str | None], rejections: list | None = None, lang: str = "", direction: str = "ltr") -> str:
+def render_parts(
+    parts: list,
+    lookup: Callable[[str], str | None],
+    rejections: list | None = None,
+    lang: str = "",
+    direction: str = "ltr",
+) -> str:
     """Fill a skeleton: ``lookup(msgid)`` gives the translation or None for the source text."""
     out: list[str] = []
     append = out.append
@@ -519,7 +551,14 @@ def render_parts(parts: list, lookup: Callable[[str], str | None], rejections: l
             if msgstr is not None:
                 text = render_block(part, msgstr, lookup, rejections)
                 if text is None and rejections is not None:
-                    rejections.append(Rejection(part[1], msgstr, "placeholders are missing a partner or do not nest; the source text was used", True))
+                    rejections.append(
+                        Rejection(
+                            part[1],
+                            msgstr,
+                            "placeholders are missing a partner or do not nest; the source text was used",
+                            True,
+                        )
+                    )
             if text is None:
                 text = render_block(part, part[1], lookup, None)
             append(text)
@@ -551,11 +590,20 @@ class ArticleSkeleton:
         return [u for seg in self.fields.values() for u in seg.units]
 
     def to_data(self) -> dict:
-        return {"slug": self.slug, "fields": {k: [v.parts, [(u.msgid, u.location, u.comment, u.notes) for u in v.units]] for k, v in self.fields.items()}}
+        return {
+            "slug": self.slug,
+            "fields": {
+                k: [v.parts, [(u.msgid, u.location, u.comment, u.notes) for u in v.units]]
+                for k, v in self.fields.items()
+            },
+        }
 
     @classmethod
     def from_data(cls, data: dict) -> ArticleSkeleton:
-        fields = {k: Segmented(parts, [Unit(*u) for u in units]) for k, (parts, units) in data["fields"].items()}
+        fields = {
+            k: Segmented(parts, [Unit(*u) for u in units])
+            for k, (parts, units) in data["fields"].items()
+        }
         return cls(data["slug"], fields)
 
 

@@ -17,7 +17,10 @@ from . import html as html_reader
 from . import text as text_reader
 from . import wordpress
 
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype|html|head|body|meta|div|p|h[1-6]|article|section|figure|ul|ol|table|main|span|a|img|header|nav)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(<!--.*?-->\s*)*<(!doctype|html|head|body|meta|div|p|h[1-6]|article|section|figure|ul|ol|table|main|span|a|img|header|nav)\b",
+    re.I | re.S,
+)
 
 
 def sniff(data: bytes) -> str:

@@ -22,11 +22,17 @@ def decode(data: bytes, shown: str) -> str:
     from bs4.dammit import EncodingDetector
 
     bom_encoding = None
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
             bom_encoding, data = name, data[len(bom) :]
             break
-    encoding = bom_encoding or EncodingDetector.find_declared_encoding(data, is_html=True, search_entire_document=False)
+    encoding = bom_encoding or EncodingDetector.find_declared_encoding(
+        data, is_html=True, search_entire_document=False
+    )
     encoding = (encoding or "utf-8").lower()
     if encoding in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
         # What browsers do (WHATWG Encoding): these labels mean windows-1252.
@@ -47,5 +53,13 @@ def read(data: bytes, shown: str, stem: str) -> Article:
 
     text = decode(data, shown)
     if _FULL_PAGE.match(text):
-        return Article(slug=slugify(stem), path=shown, format="html", fields=[Field("page", "page", text)], page=text)
-    return Article(slug=slugify(stem), path=shown, format="html", fields=[Field("content", "html", text)])
+        return Article(
+            slug=slugify(stem),
+            path=shown,
+            format="html",
+            fields=[Field("page", "page", text)],
+            page=text,
+        )
+    return Article(
+        slug=slugify(stem), path=shown, format="html", fields=[Field("content", "html", text)]
+    )

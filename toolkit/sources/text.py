@@ -57,7 +57,9 @@ def read(data: bytes, shown: str, stem: str, skip_lines=()) -> Article:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise SourceError(f"not UTF-8 text (byte {e.start}); save the file as UTF-8", shown, line) from None
+        raise SourceError(
+            f"not UTF-8 text (byte {e.start}); save the file as UTF-8", shown, line
+        ) from None
     lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     skip = {s.lower() for s in skip_lines}
     lines = [ln if ln.strip().lower() not in skip else "" for ln in lines]

@@ -61,5 +61,9 @@ def read(data: bytes, shown: str, project) -> list[Article]:
             value = meta.get(key)
             if isinstance(value, str) and value.strip():
                 fields.append(Field(f"meta:{key}", "text", html.unescape(value)))
-        articles.append(Article(slug=slugify(str(slug)), path=where, format="wordpress", fields=fields, post=post))
+        articles.append(
+            Article(
+                slug=slugify(str(slug)), path=where, format="wordpress", fields=fields, post=post
+            )
+        )
     return articles

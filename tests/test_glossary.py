@@ -1,0 +1,429 @@
+"""Tests of toolkit.glossary: the CSV format, validation, and matching terms in texts."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.errors import GlossaryError
+from toolkit.glossary import Glossary, Match, Problem, Term
+
+REAL_GLOSSARY = Path(__file__).resolve().parent.parent / "glossary.csv"
+
+HEADER = "term,nl,de,dnt,case,forbidden:nl,pos,note\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "glossary.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def glossary(tmp_path: Path, rows: str, header: str = HEADER) -> Glossary:
+    path = write(tmp_path, header + rows)
+    assert Glossary.validate(path) == [], Glossary.validate(path)
+    return Glossary.load(path)
+
+
+def found(g: Glossary, text: str) -> list[tuple[str, str]]:
+    """(term, matched text) pairs of find_source_terms."""
+    return [(m.term.term, text[m.start : m.end]) for m in g.find_source_terms(text)]
+
+
+@pytest.fixture
+def medical(tmp_path: Path) -> Glossary:
+    return glossary(
+        tmp_path,
+        "hair follicle,haarzakje|haarfollikel,Haarfollikel,,,,noun,\n"
+        "thyroid gland,schildklier,Schilddrüse,,,,noun,\n"
+        "scalp,hoofdhuid,Kopfhaut,,,,noun,\n"
+        "hair loss,haaruitval|haarverlies,Haarausfall,,,kaalheid,noun,Lay term.\n"
+        "alopecia,alopecia,Alopezie,,,,noun,\n"
+        "scarring alopecia,littekenalopecia,vernarbende Alopezie,,,,noun,\n"
+        "Hashimoto's thyroiditis,ziekte van Hashimoto,Hashimoto-Thyreoiditis,,,,noun,\n"
+        "anti-TPO,,,yes,,,acronym,\n"
+        "ANA,ANA,ANA,,yes,,acronym,Antinuclear antibodies.\n"
+        "Gold City,,,yes,,,proper noun,\n"
+        "eye,oog,Auge,,,,noun,\n"
+        "ear,oor,Ohr,,,,noun,\n",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The format
+
+
+def test_parse_all_columns(tmp_path: Path) -> None:
+    g = glossary(
+        tmp_path,
+        "hair loss,haaruitval | haarverlies,Haarausfall,,,kaalheid|haarval,noun,Lay term.\n"
+        "ANA,ANA,ANA,no,yes,,acronym,\n"
+        '"anti-TPO",,,yes,,,acronym,"Two\nlines"\n'
+        "scalp,hoofdhuid,,,,,,\n",
+    )
+    assert g.locales() == ["nl", "de"]
+    hair, ana, tpo, scalp = g.terms
+    assert hair == Term(
+        term="hair loss",
+        translations={"nl": ("haaruitval", "haarverlies"), "de": ("Haarausfall",)},
+        dnt=False,
+        case_sensitive=False,
+        forbidden={"nl": ("kaalheid", "haarval")},
+        note="Lay term.",
+        line=2,
+    )
+    assert (ana.case_sensitive, ana.dnt, ana.line) == (True, False, 3)
+    assert (tpo.dnt, tpo.translations, tpo.note, tpo.line) == (True, {}, "Two\nlines", 4)
+    assert scalp.line == 6  # the quoted note of the row before spans two lines
+    assert scalp.translations == {"nl": ("hoofdhuid",)}
+    assert len({hair, ana, hair}) == 2  # terms are hashable
+
+
+def test_bom_and_flag_case_and_locale_variants(tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_bytes("\ufeffterm,pt-BR,dnt,case\nCRP,,YES,Yes\n".encode())
+    g = Glossary.load(path)
+    assert g.locales() == ["pt-BR"]
+    assert g.terms[0].dnt and g.terms[0].case_sensitive
+    assert Glossary.validate(path) == []
+
+
+def test_missing_file_is_an_empty_glossary(tmp_path: Path) -> None:
+    g = Glossary.load(tmp_path / "nope.csv")
+    assert g.terms == () and g.locales() == []
+    assert g.find_source_terms("hair loss") == []
+    assert [p.line for p in Glossary.validate(tmp_path / "nope.csv")] == [0]
+
+
+def test_not_utf8_raises_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "glossary.csv"
+    path.write_bytes(b"term,nl\nscalp,hoofdhuid\ncaf\xe9,caf\xe9\n")
+    with pytest.raises(GlossaryError) as e:
+        Glossary.load(path)
+    assert e.value.line == 3 and e.value.path == str(path)
+    assert str(e.value).startswith(f"{path}:3: ")
+    assert [p.line for p in Glossary.validate(path)] == [3]
+
+
+@pytest.mark.parametrize("text", ["", "nl,de\nhaar,Haar\n", "Term2,nl\nx,y\n"])
+def test_no_term_column_raises(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(GlossaryError) as e:
+        Glossary.load(path)
+    assert e.value.line == 1 and "term" in e.value.message
+    [problem] = Glossary.validate(path)
+    assert problem.line == 1 and "term" in problem.message
+
+
+def test_unreadable_path_raises(tmp_path: Path) -> None:
+    with pytest.raises(GlossaryError):
+        Glossary.load(tmp_path)  # a directory
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("term,nl\nhair loss,haaruitval\nscalp,hoofdhuid\nHair Loss,haarverlies\n", 4, ["2"]),
+        ("term,nl\nscalp,hoofdhuid\n,haaruitval\n", 3, ["no term"]),
+        ("term,nl\nscalp,hoofdhuid\n,\n", 3, ["empty"]),
+        ("term,nll\nscalp,hoofdhuid\n", 1, ["unknown column 'nll'", "locale code"]),
+        ("term,nl,dnt\nANA,,ja\n", 2, ["dnt", "'ja'"]),
+        ("term,nl,case\nANA,,x\n", 2, ["case", "'x'"]),
+        ("term,nl,dnt\nANA,ANA,yes\n", 2, ["do-not-translate", "nl"]),
+        ("term,nl,forbidden:xx\nscalp,hoofdhuid,\n", 1, ["forbidden:xx"]),
+        ("term,nl\nhair loss,haaruitval||haarverlies\n", 2, ["empty alternative"]),
+        ("term,nl\nhair loss,haaruitval|\n", 2, ["empty alternative"]),
+        ("term,nl,forbidden:nl\nscalp,,a||b\n", 2, ["forbidden:nl", "empty alternative"]),
+        (
+            "term,nl,forbidden:nl\nhair loss,haaruitval|kaalheid,Kaalheid\n",
+            2,
+            ["forbidden:nl", "'Kaalheid'", "approved"],
+        ),
+        ("term,nl,nl\nscalp,hoofdhuid,hoofdhuid\n", 1, ["duplicate column"]),
+    ],
+)
+def test_validation_problems(tmp_path: Path, text: str, line: int, words: list[str]) -> None:
+    path = write(tmp_path, text)
+    problems = Glossary.validate(path)
+    assert len(problems) == 1, problems
+    assert problems[0].line == line
+    for word in words:
+        assert word in problems[0].message
+    Glossary.load(path)  # content problems never stop loading
+
+
+def test_duplicate_message_names_both_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "term,nl\nhair loss,haaruitval\nscalp,hoofdhuid\nHAIR LOSS,x\n")
+    [problem] = Glossary.validate(path)
+    assert problem.line == 4 and "line 2" in problem.message
+    assert str(problem).startswith("line 4: ")
+
+
+def test_validation_finds_every_problem_in_order(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "term,nl,nll,dnt,forbidden:zz\nscalp,hoofdhuid,,,\nANA,ANA,,yes,\nScalp,x,,maybe,\n,,,,\n",
+    )
+    problems = Glossary.validate(path)
+    assert [p.line for p in problems] == [1, 1, 3, 4, 5]
+    assert all(isinstance(p, Problem) for p in problems)
+
+
+def test_load_keeps_what_it_can(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "term,nl,nll,forbidden:nl\n"
+        "hair loss,haaruitval||haarverlies,x,haaruitval|kaalheid\n"
+        ",orphan,,\n"
+        "Hair loss,dubbel,,\n",
+    )
+    g = Glossary.load(path)
+    assert [t.term for t in g.terms] == ["hair loss"]
+    assert g.locales() == ["nl"]
+    assert g.terms[0].translations == {"nl": ("haaruitval", "haarverlies")}
+    assert g.terms[0].forbidden == {"nl": ("kaalheid",)}
+
+
+# --------------------------------------------------------------------------------------------
+# Matching in the source language
+
+
+def test_english_inflection(medical: Glossary) -> None:
+    text = "Hair follicles shrink when the thyroid glands fail; one hair follicle."
+    assert found(medical, text) == [
+        ("hair follicle", "Hair follicles"),
+        ("thyroid gland", "thyroid glands"),
+        ("hair follicle", "hair follicle"),
+    ]
+
+
+def test_matches_are_sorted_and_typed(medical: Glossary) -> None:
+    matches = medical.find_source_terms("scalp and hair loss")
+    assert all(isinstance(m, Match) for m in matches)
+    assert [m.start for m in matches] == sorted(m.start for m in matches)
+    assert [(m.start, m.end) for m in matches] == [(0, 5), (10, 19)]
+
+
+def test_longest_match_wins(medical: Glossary) -> None:
+    text = "Scarring alopecia differs from alopecia areata."
+    assert found(medical, text) == [
+        ("scarring alopecia", "Scarring alopecia"),
+        ("alopecia", "alopecia"),
+    ]
+
+
+def test_exactly_written_term_wins_a_shared_stem(tmp_path: Path) -> None:
+    # The Snowball stemmer gives "thyroid" for both words; the exact spelling decides.
+    g = glossary(tmp_path, "thyroid,schildklier,,,,,,\nthyroiditis,thyreoïditis,,,,,,\n")
+    assert found(g, "thyroiditis, thyroid") == [
+        ("thyroiditis", "thyroiditis"),
+        ("thyroid", "thyroid"),
+    ]
+
+
+def test_multi_word_terms_do_not_cross_punctuation(medical: Glossary) -> None:
+    assert found(medical, "the hair. Loss of") == []
+    assert found(medical, "hair-loss") == [("hair loss", "hair-loss")]
+
+
+def test_case_sensitive_acronym(medical: Glossary) -> None:
+    assert found(medical, "An ANA test.") == [("ANA", "ANA")]
+    assert found(medical, "a banana, Ana and ana") == []
+    assert found(medical, "ANA's titre") == [("ANA", "ANA's")]
+
+
+def test_dnt_is_verbatim(medical: Glossary) -> None:
+    assert found(medical, "Welcome to gold city!") == [("Gold City", "gold city")]
+    assert found(medical, "Gold Cities") == []  # no stemming
+    assert found(medical, "Gold-City") == []  # not the same spelling
+
+
+def test_normalisation_of_typography(medical: Glossary) -> None:
+    text = "Hashimoto\u2019s thyroiditis raises anti\u2011TPO levels."
+    assert found(medical, text) == [
+        ("Hashimoto's thyroiditis", "Hashimoto\u2019s thyroiditis"),
+        ("anti-TPO", "anti\u2011TPO"),
+    ]
+    assert found(medical, "hair\u00a0loss") == [("hair loss", "hair\u00a0loss")]
+
+
+def test_offsets_map_back_through_unicode_normalisation(medical: Glossary) -> None:
+    text = "Caf\u0065\u0301 hair\u00adloss, cafe\u0301 scalp"  # NFD é and a soft hyphen
+    assert unicodedata.normalize("NFC", text) != text
+    assert found(medical, text) == [("scalp", "scalp")]
+    assert found(medical, "e\u0301 hair loss") == [("hair loss", "hair loss")]
+
+
+def test_placeholders_are_word_boundaries(medical: Glossary) -> None:
+    assert found(medical, "<strong>hair loss</strong>") == [("hair loss", "hair loss")]
+    assert found(medical, "the<br/>scalp</a2>") == [("scalp", "scalp")]
+    assert found(medical, "hair <em>loss</em>") == [("hair loss", "hair <em>loss")]
+
+
+def test_possessive_matches_the_base_form(tmp_path: Path) -> None:
+    g = glossary(tmp_path, "Hashimoto,,,,,,,\n")
+    assert found(g, "Hashimoto's disease") == [("Hashimoto", "Hashimoto's")]
+
+
+def test_hints(medical: Glossary) -> None:
+    text = "Hair loss, ANA, hair loss again and anti-TPO; also the scalp."
+    assert medical.hints(text, "nl") == [
+        "hair loss → haaruitval (also: haarverlies) — Lay term.",
+        "ANA → ANA — Antinuclear antibodies.",
+        "anti-TPO → anti-TPO (do not translate)",
+        "scalp → hoofdhuid",
+    ]
+    assert medical.hints(text, "fr") == ["anti-TPO → anti-TPO (do not translate)"]
+    assert medical.hints("nothing here", "nl") == []
+
+
+def test_hints_locale_fallback(medical: Glossary) -> None:
+    assert medical.hints("the scalp", "nl_BE") == ["scalp → hoofdhuid"]
+
+
+# --------------------------------------------------------------------------------------------
+# Matching translations
+
+
+@pytest.mark.parametrize(
+    "locale, form, text",
+    [
+        ("nl", "haarzakje", "De haarzakjes zijn ontstoken."),
+        ("nl", "haarzakje", "Een haarzakje."),
+        ("nl", "hoofdhuid", "Op de hoofdhuiden van patiënten."),
+        ("nl", "schildklier", "Beide schildklieren."),
+        ("de", "Haarfollikel", "In den Haarfollikeln."),
+        ("de", "Kopfhaut", "Die Kopfhäute."),
+        ("de", "Schilddrüse", "Die Schilddrüsen."),
+        ("en", "thyroid gland", "both thyroid glands"),
+        ("fr", "follicule pileux", "les follicules pileux"),
+        ("nl", "ziekte van Hashimoto", "de ziekte van Hashimoto\u2019s"),
+    ],
+)
+def test_inflected_translations(medical: Glossary, locale: str, form: str, text: str) -> None:
+    assert medical.contains(text, form, locale)
+
+
+@pytest.mark.parametrize(
+    "locale, form, text",
+    [
+        ("nl", "haarzakje", "Een haarzakjesontsteking."),
+        ("nl", "hoofdhuid", "Hoofdhuidproblemen en jeuk."),
+        ("nl", "ontsteking", "Een darmontsteking."),
+        ("nl", "ontsteking", "De ontstekingsreactie."),
+        ("nl", "chronische ontsteking", "Een chronische darmontsteking."),
+        ("de", "Haarfollikel", "Ein Haarfollikelschaden."),
+        ("de", "Schilddrüse", "Eine Schilddrüsenunterfunktion."),
+        ("de", "Kopfhaut", "Kinderkopfhäute."),
+    ],
+)
+def test_compounds(medical: Glossary, locale: str, form: str, text: str) -> None:
+    assert medical.contains(text, form, locale)
+
+
+@pytest.mark.parametrize(
+    "locale, form, text",
+    [
+        ("nl", "oog", "Het is hoog."),  # a short stem at the end of an unrelated word
+        ("nl", "oog", "Een hooggevoelige test."),  # ... inside one
+        ("de", "Ohr", "Das Rohr."),
+        ("de", "Ohr", "Die Rohrzange."),
+        ("nl", "chronische ontsteking", "Een chronische ontstekingsreactie."),  # not a head
+        ("en", "hair", "haircut"),  # English does not build compounds
+        ("fr", "follicule", "folliculite"),
+        ("nl", "haarzakje", "De haar zakt."),
+    ],
+)
+def test_no_false_compounds(medical: Glossary, locale: str, form: str, text: str) -> None:
+    assert not medical.contains(text, form, locale)
+
+
+def test_contains_case_sensitive(medical: Glossary) -> None:
+    assert medical.contains("Een ANA-test.", "ANA", "nl", case_sensitive=True)
+    assert not medical.contains("Een banaan, ana.", "ANA", "nl", case_sensitive=True)
+    assert not medical.contains("BANANA", "ANA", "nl", case_sensitive=True)
+    assert medical.contains("Een ana-test.", "ANA", "nl")
+
+
+def test_contains_dnt_terms_verbatim(medical: Glossary) -> None:
+    assert medical.contains("Anti-TPO-Antikörper", "anti-TPO", "de")
+    assert medical.contains("anti\u2011TPO", "anti-TPO", "nl")
+    assert not medical.contains("anti TPO", "anti-TPO", "nl")  # a dnt term: verbatim
+    assert medical.contains("anti TPO", "anti-TPO", "nl", verbatim=False)
+    assert not medical.contains("Gold Cities", "Gold City", "nl")
+
+
+def test_find_forms_spans(medical: Glossary) -> None:
+    text = "De <b>haarzakjes</b> en haarverlies; haarzakjesontsteking."
+    spans = medical.find_forms(text, ["haarzakje", "haarverlies"], "nl")
+    assert [(text[s:e], form) for s, e, form in spans] == [
+        ("haarzakjes", "haarzakje"),
+        ("haarverlies", "haarverlies"),
+        ("haarzakjesontsteking", "haarzakje"),
+    ]
+    assert medical.find_forms("", ["haarzakje"], "nl") == []
+
+
+def test_find_forms_longest_wins(medical: Glossary) -> None:
+    text = "littekenalopecia en alopecia"
+    spans = medical.find_forms(text, ["alopecia", "littekenalopecia"], "nl")
+    assert [(text[s:e], f) for s, e, f in spans] == [
+        ("littekenalopecia", "littekenalopecia"),
+        ("alopecia", "alopecia"),
+    ]
+
+
+def test_unsupported_language_compares_lower_case(medical: Glossary) -> None:
+    assert medical.contains("Mwanzo wa NYWELE", "nywele", "sw")
+    assert not medical.contains("nyweleni", "nywele", "sw")
+
+
+def test_turkish_suffixes(medical: Glossary) -> None:
+    assert medical.contains("Saçları döküldü.", "saç", "tr")
+    assert medical.contains("Tiroidin işlevi.", "tiroid", "tr")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("hair los scp<>/bg'’‑-\u00a0 .e\u0301ANA")), max_size=60)
+)
+def test_matches_are_well_formed(text: str) -> None:
+    g = _HYPOTHESIS_GLOSSARY
+    matches = g.find_source_terms(text)
+    ends = [0]
+    for m in matches:
+        assert ends[-1] <= m.start < m.end <= len(text)
+        ends.append(m.end)
+    for s, e, _ in g.find_forms(text, ["hair", "scalp loss"], "nl"):
+        assert 0 <= s < e <= len(text)
+
+
+_HYPOTHESIS_GLOSSARY = Glossary(
+    [
+        Term("hair loss", {"nl": ("haaruitval",)}, False, False, {}, "", 2),
+        Term("hair", {"nl": ("haar",)}, False, False, {}, "", 3),
+        Term("ANA", {}, True, True, {}, "", 4),
+        Term("scalp", {}, False, False, {}, "", 5),
+    ]
+)
+
+
+# --------------------------------------------------------------------------------------------
+# The project's glossary
+
+
+@pytest.mark.skipif(not REAL_GLOSSARY.exists(), reason="no glossary.csv yet")
+def test_the_real_glossary() -> None:
+    problems = Glossary.validate(REAL_GLOSSARY)
+    assert problems == [], "\n".join(map(str, problems))
+    g = Glossary.load(REAL_GLOSSARY)
+    assert len(g.terms) >= 80
+    assert g.locales()

@@ -1,0 +1,353 @@
+"""Checks on one PO entry: is it translated, and does the translation keep what must be kept?
+
+Each function's docstring is the explanation ``localise checks`` shows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..placeholders import MARKUP_LIKE_RE, PLACEHOLDER_RE, tokenize
+from . import check
+
+
+@dataclass
+class EntryContext:
+    """What an entry check may know besides the entry."""
+
+    locale: str
+    source_language: str
+    article: str
+    file: str
+    glossary: object | None = None
+    # msgids of the source that are not in the source language: msgid -> language code
+    foreign_source: dict[str, str] = field(default_factory=dict)
+
+    def source_is_foreign(self, msgid: str) -> bool:
+        return msgid in self.foreign_source
+
+
+def translated(entry) -> bool:
+    return bool(entry.msgstr) and "fuzzy" not in entry.flags and not entry.obsolete
+
+
+# -- state ------------------------------------------------------------------------------------
+
+
+@check("untranslated", "warning")
+def untranslated(ctx, entry):
+    """The entry has no translation yet: the built page shows the source text here."""
+    if not entry.msgstr:
+        yield "not translated yet", None
+
+
+@check("fuzzy", "warning")
+def fuzzy(ctx, entry):
+    """The entry is marked fuzzy: a suggestion (from an earlier version of the text, the
+    translation memory or a machine) that a person has not yet reviewed. The build does not
+    use it; review it and remove the fuzzy flag."""
+    if entry.msgstr and "fuzzy" in entry.flags:
+        yield "fuzzy: review the suggestion and remove the fuzzy flag", None
+
+
+# -- markup -----------------------------------------------------------------------------------
+
+
+@check("markup", "error")
+def markup(ctx, entry):
+    """Placeholders (<strong>…</strong>, <a>…</a>, <br/>, <code/>) stand for the page's inline
+    markup. The translation must have exactly the placeholders of the source, each opened and
+    closed in the right order (they may move), and no other markup: anything else a translator
+    types is shown as text on the page, or the unit falls back to the source."""
+    if not translated(entry):
+        return
+    source = [t for t in tokenize(entry.msgid) if t.kind != "text"]
+    names = {t.value: t.kind for t in source}
+    expected: dict[str, int] = {}
+    for t in source:
+        key = f"{t.kind}:{t.value}"
+        expected[key] = expected.get(key, 0) + 1
+    seen: dict[str, int] = {}
+    stack: list[tuple[str, int, int]] = []
+    for t in tokenize(entry.msgstr):
+        if t.kind == "text":
+            m = MARKUP_LIKE_RE.search(t.value)
+            if m:
+                start = t.start + m.start()
+                end = entry.msgstr.find(">", start)
+                end = len(entry.msgstr) if end < 0 else end + 1
+                yield (
+                    f"markup that is not a placeholder of the source: {entry.msgstr[start:end]}",
+                    (start, end),
+                )
+            continue
+        shown = entry.msgstr[t.start : t.end]
+        kind = names.get(t.value)
+        if kind is None or (t.kind == "void") != (kind == "void"):
+            yield f"{shown} is not a placeholder of the source", (t.start, t.end)
+            continue
+        key = f"{t.kind}:{t.value}"
+        seen[key] = seen.get(key, 0) + 1
+        if t.kind == "open":
+            stack.append((t.value, t.start, t.end))
+        elif t.kind == "close":
+            if not stack or stack[-1][0] != t.value:
+                yield (
+                    f"{shown} closes a placeholder that is not open here (placeholders must nest)",
+                    (t.start, t.end),
+                )
+            else:
+                stack.pop()
+    for name, start, end in stack:
+        yield f"<{name}> is never closed", (start, end)
+    for key, count in expected.items():
+        kind, name = key.split(":", 1)
+        shown = (
+            f"</{name}>" if kind == "close" else (f"<{name}/>" if kind == "void" else f"<{name}>")
+        )
+        if seen.get(key, 0) < count:
+            yield f"placeholder {shown} of the source is missing", None
+        elif seen.get(key, 0) > count:
+            yield f"placeholder {shown} appears more often than in the source", None
+
+
+# -- numbers ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def _number_problems(msgid: str, source_language: str, msgstr: str, locale: str):
+    from ..numbers import compare
+
+    return tuple(compare(msgid, source_language, msgstr, locale))
+
+
+def _span(q):
+    return (q.start, q.end) if q is not None else None
+
+
+@check("numbers", "error")
+def numbers(ctx, entry):
+    """Every number of the source must be in the translation, and no other: read with each
+    language's number format (2.5 = 2,5 in Dutch and German; 1,500 = 1.500), in any order,
+    ranges (1000–2000) and percentages included. A changed number in medical text is a
+    patient-safety error."""
+    if not translated(entry):
+        return
+    for p in _number_problems(entry.msgid, ctx.source_language, entry.msgstr, ctx.locale):
+        if p.kind in ("missing", "extra"):
+            yield p.message, _span(p.target)
+
+
+@check("units", "error")
+def units(ctx, entry):
+    """A number keeps its unit: 30 mg must not become 30 g, µg must not become mg. Spellings
+    that differ by language count as the same unit (IU = IE = UI, ml = mL, µg = mcg)."""
+    if not translated(entry):
+        return
+    for p in _number_problems(entry.msgid, ctx.source_language, entry.msgstr, ctx.locale):
+        if p.kind == "unit":
+            yield p.message, _span(p.target)
+
+
+@check("fuzzy-numbers", "error")
+def fuzzy_numbers(ctx, entry):
+    """A fuzzy suggestion made for an earlier version of the text whose numbers, doses or
+    units differ from the current source (30 mg then, 25 mg now). GNU gettext would reuse the
+    old dose silently; here it is an error until a person fixes the translation and removes
+    the fuzzy flag."""
+    if not (entry.msgstr and "fuzzy" in entry.flags and entry.previous_msgid):
+        return
+    from ..numbers import describe_difference
+
+    diff = describe_difference(entry.previous_msgid, entry.msgid, ctx.source_language)
+    if diff:
+        yield (
+            f"the suggestion was made for other numbers ({diff}): check every number and dose",
+            None,
+        )
+
+
+# -- glossary ---------------------------------------------------------------------------------
+
+
+def _terms(ctx, entry):
+    if ctx.glossary is None or not translated(entry) or ctx.source_is_foreign(entry.msgid):
+        return []
+    return ctx.glossary.find_source_terms(entry.msgid)
+
+
+@check("dnt", "error")
+def do_not_translate(ctx, entry):
+    """A do-not-translate term of glossary.csv (brand names, the clinic's name, lab tests
+    marked dnt) in the source must appear unchanged in the translation."""
+    done = set()
+    for m in _terms(ctx, entry):
+        term = m.term
+        if term.dnt and term.term not in done:
+            done.add(term.term)
+            if not ctx.glossary.contains(
+                entry.msgstr, term.term, ctx.locale, case_sensitive=term.case_sensitive
+            ):
+                yield f"do-not-translate term {term.term!r} is missing or changed", None
+
+
+@check("glossary", "warning")
+def glossary_terms(ctx, entry):
+    """A glossary term of the source is translated with the approved term or one of its
+    accepted alternatives (inflected forms and compounds count)."""
+    from ..glossary import lookup
+
+    done = set()
+    for m in _terms(ctx, entry):
+        term = m.term
+        forms = lookup(term.translations, ctx.locale)
+        if term.dnt or not forms or term.term in done:
+            continue
+        done.add(term.term)
+        if not any(
+            ctx.glossary.contains(entry.msgstr, f, ctx.locale, case_sensitive=term.case_sensitive)
+            for f in forms
+        ):
+            yield (
+                f"{term.term!r} should be translated as {' or '.join(repr(f) for f in forms)}",
+                None,
+            )
+
+
+@check("forbidden", "error")
+def forbidden(ctx, entry):
+    """A variant that glossary.csv forbids for this language (a false friend, a lay or
+    outdated term) appears in the translation."""
+    from ..glossary import lookup
+
+    if ctx.glossary is None or not translated(entry):
+        return
+    for term in ctx.glossary.terms:
+        bad = lookup(term.forbidden, ctx.locale)
+        if not bad:
+            continue
+        for start, end, form in ctx.glossary.find_forms(
+            entry.msgstr, bad, ctx.locale, case_sensitive=term.case_sensitive
+        ):
+            approved = lookup(term.translations, ctx.locale)
+            instead = f"; use {approved[0]!r}" if approved else ""
+            yield f"{form!r} is a forbidden variant for {term.term!r}{instead}", (start, end)
+
+
+_ACRONYM = re.compile(
+    r"(?<![\w‑-])(?:anti[‑-])?[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*(?:[‑-][A-Z0-9]+)*(?![\w])"
+)
+_ROMAN = re.compile(r"^[IVXLC]+$")
+
+
+def _fold_hyphens(text: str) -> str:
+    return re.sub(r"[\u2010\u2011\u2012\u2013\u2212]", "-", text)
+
+
+@check("acronyms", "warning")
+def acronyms(ctx, entry):
+    """Acronyms and lab tests of the source (ANA, anti-TPO, TSH, CRP) are usually the same in
+    the translation; one that is missing may have been dropped or mistyped. Acronyms that
+    glossary.csv translates for the language (ESR -> BSE in Dutch) are checked by the glossary
+    check instead."""
+    from ..glossary import lookup
+
+    if not translated(entry) or ctx.source_is_foreign(entry.msgid):
+        return
+    target = _fold_hyphens(PLACEHOLDER_RE.sub(" ", entry.msgstr))
+    for m in _ACRONYM.finditer(PLACEHOLDER_RE.sub(" ", entry.msgid)):
+        word = _fold_hyphens(m.group(0))
+        if _ROMAN.match(word) or len(word) < 2:
+            continue
+        if ctx.glossary is not None:
+            term = ctx.glossary.term(word)
+            if term is not None and lookup(term.translations, ctx.locale):
+                continue
+        if not re.search(r"(?<![\w])" + re.escape(word) + r"(?![\w])", target, re.I):
+            yield f"acronym {m.group(0)!r} of the source is not in the translation", None
+
+
+# -- things that must stay the same -----------------------------------------------------------
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)]")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w‑-])(?:\+|00|0)\d[\d \u00a0().-]{6,}\d(?![\w‑-])")
+
+
+@check("urls", "error")
+def urls(ctx, entry):
+    """URLs, e-mail addresses and phone numbers of the source must appear unchanged in the
+    translation."""
+    if not translated(entry):
+        return
+    for pattern, what in ((_URL, "URL"), (_EMAIL, "e-mail address"), (_PHONE, "phone number")):
+        for m in pattern.finditer(entry.msgid):
+            if m.group(0) not in entry.msgstr:
+                yield f"{what} {m.group(0)} is missing or changed", None
+
+
+@check("copied-source", "warning")
+def copied_source(ctx, entry):
+    """The translation is identical to a source text of several words: probably copied and
+    not translated. Source text that is already in the target language is not reported."""
+    if not translated(entry) or entry.msgstr != entry.msgid:
+        return
+    if ctx.foreign_source.get(entry.msgid) == ctx.locale.split("_")[0]:
+        return
+    if len(re.findall(r"[^\W\d_]{2,}", PLACEHOLDER_RE.sub(" ", entry.msgid))) >= 3:
+        yield "the translation is a copy of the source text", None
+
+
+# -- form -------------------------------------------------------------------------------------
+
+_TRAILING = re.compile(r"[\s\"'”’»)\]]+$")
+
+
+def _end_class(text: str) -> str:
+    text = _TRAILING.sub("", PLACEHOLDER_RE.sub("", text)).rstrip()
+    if not text:
+        return ""
+    last = text[-1]
+    if last in "?？؟":
+        return "?"
+    if last in "!！":
+        return "!"
+    if last in ":：":
+        return ":"
+    if last in ".。…":
+        return "."
+    return ""
+
+
+@check("punctuation", "warning")
+def punctuation(ctx, entry):
+    """The translation ends like the source: a question stays a question, a heading without a
+    full stop gets none, a lead-in ending in a colon keeps it."""
+    if not translated(entry):
+        return
+    a, b = _end_class(entry.msgid), _end_class(entry.msgstr)
+    if a != b and not ({a, b} <= {".", "!"}):
+        names = {
+            "?": "a question mark",
+            "!": "an exclamation mark",
+            ":": "a colon",
+            ".": "a full stop",
+            "": "no end punctuation",
+        }
+        yield (
+            f"the source ends with {names[a]}, the translation with {names[b]}",
+            (len(entry.msgstr) - 1, len(entry.msgstr)),
+        )
+
+
+@check("length", "warning")
+def length(ctx, entry):
+    """The translation is far shorter (under 40 %) or longer (over 250 %) than its source:
+    a sentence may have been dropped or added."""
+    if not translated(entry) or len(entry.msgid) < 30:
+        return
+    ratio = len(entry.msgstr) / len(entry.msgid)
+    if ratio < 0.4 or ratio > 2.5:
+        yield f"the translation is {ratio:.0%} of the length of the source", None

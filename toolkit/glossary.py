@@ -1,0 +1,903 @@
+"""The clinic's terminology glossary: reading and checking ``glossary.csv``, and finding its terms.
+
+This module loads the glossary, reports what is wrong with it (for ``localise glossary check``),
+finds the glossary's terms in source-language text (so translators get hints and the QA checks
+know which approved translations to expect), and decides whether an approved translation -- or a
+forbidden variant -- occurs in a translated text. Matching is by word, tolerant of inflection
+(Snowball stemming via PyStemmer), of typographic variants (curly apostrophes, non-breaking
+hyphens and spaces) and of the placeholders of :mod:`toolkit.placeholders`; in Dutch and German a
+term is also found inside a compound word.
+
+The file format
+---------------
+
+``glossary.csv`` is UTF-8 CSV (a byte-order mark is allowed) with a header row. Its columns, in
+any order:
+
+``term`` (required)
+    The source-language term in its base form (``hair follicle``, ``ANA``).
+one column per locale code (``nl``, ``de``, ``fr``, ``tr``, ``pt-BR``, ...)
+    The approved translation. Accepted alternatives follow after ``|``, the first one is the
+    preferred form: ``haaruitval|haarverlies``. Any column whose name babel accepts as a locale
+    (``babel.Locale.parse(name.replace("-", "_"))``) and that is not a reserved name is a locale.
+``dnt``
+    ``yes``: do not translate -- the term must appear verbatim in every translation. ``no`` or
+    empty: translate it.
+``case``
+    ``yes``: match the term case-sensitively (acronyms such as ``ANA``, ``CRP``); otherwise
+    matching ignores case.
+``forbidden:<locale>`` (``forbidden:nl``)
+    ``|``-separated variants that must not be used in that locale.
+``pos``, ``note``
+    Informational; the note is shown to translators in the hints.
+
+Any other column is an error (``nll`` is a typo, not a locale). Line numbers are those of the
+file, the header being line 1. :meth:`Glossary.load` loads what it can and raises
+:class:`~toolkit.errors.GlossaryError` only when the file cannot be read at all;
+:meth:`Glossary.validate` lists every problem of the content.
+
+Matching
+--------
+
+Texts and forms are normalised (NFC; ``’ ‘ ʼ `` `` → ``'``; U+2010-2013 and U+2212 → ``-``;
+no-break spaces → space; soft hyphens and zero-width joiners dropped) with a map back to the
+original offsets. Placeholders (``<strong>``, ``</a2>``, ``<br/>``) count as spaces. Words are
+runs of letters, digits and combining marks, with internal apostrophes (``Hashimoto's``,
+``l'alopécie`` also match on either side of the apostrophe); hyphens separate words, and a
+hyphen and a space are interchangeable between the words of a term (``hair-loss`` matches
+``hair loss``), except for verbatim (do-not-translate) matching.
+
+Words are compared by Snowball stem of their lower-case form (the stemmer named after the
+locale's language; a language without one is compared by lower-case form only). A term marked
+``case`` is compared by its exact surface form, without stemming, and never inside another word.
+A do-not-translate term is compared verbatim (ignoring case unless ``case``), without stemming.
+In Dutch and German (:data:`COMPOUNDING_LANGUAGES`) a single-word form is also found inside a
+compound (its stem or lower-case form at the start or the end of the word, or anywhere when it
+has at least five letters, and the rest of the word at least three letters), and the last word
+of a multi-word form may be the head of a compound. In agglutinative languages
+(:data:`AGGLUTINATIVE_LANGUAGES`) a word may carry suffixes the stemmer does not remove. These
+compound and suffix rules apply to :meth:`Glossary.contains` and :meth:`Glossary.find_forms` (for
+checking translations); :meth:`Glossary.find_source_terms` compares whole words only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate
+from pathlib import Path
+
+import Stemmer
+from babel import Locale, UnknownLocaleError
+
+from toolkit.errors import GlossaryError
+from toolkit.placeholders import PLACEHOLDER_RE
+
+RESERVED_COLUMNS = ("term", "dnt", "case", "pos", "note")
+FORBIDDEN_PREFIX = "forbidden:"
+# Languages that write compounds as one word: a form may be found inside a longer word.
+COMPOUNDING_LANGUAGES = frozenset({"nl", "de"})
+# Languages that stack suffixes: a word may begin with the form's stem or surface form.
+AGGLUTINATIVE_LANGUAGES = frozenset({"tr", "fi", "hu", "et"})
+
+_YES_NO = {"yes": True, "no": False, "": False}
+_MIN_COMPOUND_PART = 3  # letters of the form, and of the rest of the compound
+_MIN_INFIX = 5  # a form this long may sit anywhere inside a compound
+_MIN_AGGLUTINATIVE = 4  # a form this long may carry unknown suffixes
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass(frozen=True)
+class Term:
+    """One row of the glossary."""
+
+    term: str
+    translations: dict[str, tuple[str, ...]] = field(hash=False)  # locale -> preferred first
+    dnt: bool
+    case_sensitive: bool
+    forbidden: dict[str, tuple[str, ...]] = field(hash=False)
+    note: str
+    line: int  # line in the CSV (header is line 1)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem with the glossary's content, on a line of the file (1 = the header)."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Match:
+    """A term found in a text: ``text[start:end]`` is where."""
+
+    term: Term
+    start: int
+    end: int
+
+
+# --------------------------------------------------------------------------------------------
+# Normalisation and tokenisation
+
+_ONE_TO_ONE = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+        "\u200b": " ",
+        "_": " ",
+    }
+)
+_DROPPED = frozenset("\u00ad\u200c\u200d\u2060\ufeff")
+_DROP_RE = re.compile("[" + "".join(sorted(_DROPPED)) + "]")
+
+
+class _Normalised:
+    """A normalised text and the way back to the original's offsets."""
+
+    __slots__ = ("text", "_starts", "_ends", "_length")
+
+    def __init__(self, text: str, starts: list[int] | None, ends: list[int] | None, length: int):
+        self.text = text
+        self._starts = starts  # None: offsets are the same as the original's
+        self._ends = ends
+        self._length = length
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original offsets of ``text[start:end]``."""
+        if self._starts is None:
+            return start, end
+        if start >= end:
+            pos = self._starts[start] if start < len(self._starts) else self._length
+            return pos, pos
+        return self._starts[start], self._ends[end - 1]
+
+
+def _normalise(text: str) -> _Normalised:
+    if text.isascii():
+        if "`" in text or "_" in text:
+            text = text.translate(_ONE_TO_ONE)
+        return _Normalised(text, None, None, len(text))
+    if unicodedata.is_normalized("NFC", text) and not _DROP_RE.search(text):
+        return _Normalised(text.translate(_ONE_TO_ONE), None, None, len(text))
+    # Slow path: normalise cluster by cluster (a starter and the marks after it), merging
+    # clusters that compose across the boundary, and remember where each output char came from.
+    clusters: list[tuple[int, int]] = []
+    pos = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or unicodedata.combining(text[i]) == 0:
+            clusters.append((pos, i))
+            pos = i
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pending: tuple[int, int] | None = None
+    pending_nfc = ""
+
+    def flush() -> None:
+        if pending is not None:
+            piece = pending_nfc.translate(_ONE_TO_ONE)
+            out.append(piece)
+            starts.extend([pending[0]] * len(piece))
+            ends.extend([pending[1]] * len(piece))
+
+    for s, e in clusters:
+        seg = "".join(c for c in text[s:e] if c not in _DROPPED)
+        nfc = unicodedata.normalize("NFC", seg)
+        if pending is not None:
+            joined = unicodedata.normalize("NFC", pending_nfc + nfc)
+            if joined != pending_nfc + nfc:
+                pending, pending_nfc = (pending[0], e), joined
+                continue
+        flush()
+        pending, pending_nfc = (s, e), nfc
+    flush()
+    return _Normalised("".join(out), starts, ends, len(text))
+
+
+@lru_cache(maxsize=1)
+def _word_re() -> re.Pattern[str]:
+    """Words: letters, digits and combining marks, with internal apostrophes."""
+    ranges: list[str] = []
+    start = None
+    for cp in range(0x10001):
+        is_mark = cp < 0x10000 and unicodedata.category(chr(cp)).startswith("M")
+        if is_mark and start is None:
+            start = cp
+        elif not is_mark and start is not None:
+            ranges.append(f"{chr(start)}-{chr(cp - 1)}" if cp - 1 > start else chr(start))
+            start = None
+    char = r"[\w" + "".join(ranges) + "]"  # "_" is a space after normalisation
+    return re.compile(rf"{char}+(?:'{char}+)*")
+
+
+@lru_cache(maxsize=1)
+def _split_re() -> re.Pattern[str]:
+    """Splits a text into gaps and words (the words captured)."""
+    return re.compile(f"({_word_re().pattern})")
+
+
+def _blank_placeholders(text: str) -> str:
+    if "<" not in text:
+        return text
+    return PLACEHOLDER_RE.sub(lambda m: " " * (m.end() - m.start()), text)
+
+
+def _gap_kind(gap: str) -> str:
+    """What separates two words: " " (space, placeholder), "-" (a hyphen) or "" (anything else:
+    punctuation, which ends a multi-word term)."""
+    if gap == " " or gap == "-":
+        return gap
+    core = gap.strip()
+    if not core:
+        return " "
+    if core == "-":
+        return "-"
+    if not core.strip("'"):
+        return " "  # "patients' hair": a possessive apostrophe, or quotes
+    return ""
+
+
+@lru_cache(maxsize=64)
+def language_of(locale: str) -> str:
+    """The lower-case language code of a locale code (``nl_BE``, ``pt-BR`` -> ``nl``, ``pt``)."""
+    try:
+        return Locale.parse(locale.replace("-", "_")).language.lower()
+    except (ValueError, TypeError, UnknownLocaleError):
+        return re.split(r"[-_]", locale, maxsplit=1)[0].lower()
+
+
+@lru_cache(maxsize=64)
+def _stemmer(language: str) -> Stemmer.Stemmer | None:
+    """The Snowball stemmer named after the language's English name, if there is one."""
+    algorithms = set(Stemmer.algorithms())
+    try:
+        name = (Locale.parse(language).get_language_name("en") or "").lower()
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    for candidate in (name, name.split(" ")[0]):
+        if candidate in algorithms and candidate != "porter":
+            return Stemmer.Stemmer(candidate, 0)  # no cache of its own: _Language has one
+    return None
+
+
+def _lower(word: str, language: str) -> str:
+    if language in ("tr", "az"):
+        word = word.replace("I", "ı").replace("İ", "i")
+    return word.lower()
+
+
+# A word's keys: (stems, lower-case forms, surface forms); more than one of each when the word
+# has an apostrophe (the whole word, the part before the first and the part after the last).
+_Entry = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+_MAX_CACHE = 200_000
+
+
+class _Language:
+    """Per-language word analysis with a cache of analysed words."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.stemmer = _stemmer(language)
+        self.compounds = language in COMPOUNDING_LANGUAGES
+        self.agglutinative = language in AGGLUTINATIVE_LANGUAGES
+        self.cache: dict[str, _Entry] = {}
+
+    def stem(self, lower: str) -> str:
+        return self.stemmer.stemWord(lower) if self.stemmer is not None else lower
+
+    def entry(self, word: str) -> _Entry:
+        entry = self.cache.get(word)
+        if entry is not None:
+            return entry
+        if "'" in word:
+            parts = word.split("'")
+            surfaces = tuple(dict.fromkeys(p for p in (word, parts[0], parts[-1]) if p))
+        else:
+            surfaces = (word,)
+        lowers = tuple(dict.fromkeys(_lower(s, self.language) for s in surfaces))
+        stems = tuple(dict.fromkeys(self.stem(low) for low in lowers))
+        entry = (stems, lowers, surfaces)
+        if len(self.cache) >= _MAX_CACHE:
+            self.cache.clear()
+        self.cache[word] = entry
+        return entry
+
+
+@lru_cache(maxsize=64)
+def _language(locale: str) -> _Language:
+    return _Language(language_of(locale))
+
+
+class _Analysis:
+    """A text split into words: the words, the gaps between them, their offsets in the
+    normalised text (computed when first needed), and each word's keys."""
+
+    __slots__ = ("norm", "parts", "words", "lang", "_bounds")
+
+    def __init__(self, text: str, lang: _Language):
+        self.norm = _normalise(text)
+        # gap, word, gap, word, ..., gap: word j is parts[2j + 1], the gap before it parts[2j]
+        self.parts: list[str] = _split_re().split(_blank_placeholders(self.norm.text))
+        self.words: list[str] = self.parts[1::2]
+        self.lang = lang
+        self._bounds: list[int] | None = None
+
+    def _end(self, k: int) -> int:
+        """End offset of parts[k] in the normalised text."""
+        if self._bounds is None:
+            self._bounds = list(accumulate(map(len, self.parts)))
+        return self._bounds[k]
+
+    def entry(self, j: int) -> _Entry:
+        """The keys of word ``j``."""
+        return self.lang.entry(self.words[j])
+
+    def gap(self, j: int) -> str:
+        """The kind of gap before word ``j`` (j >= 1)."""
+        return _gap_kind(self.parts[2 * j])
+
+    def length(self, i: int, n: int) -> int:
+        """Length of the normalised text covered by words i .. i+n-1."""
+        return self._end(2 * (i + n) - 1) - self._end(2 * i)
+
+    def span(self, i: int, n: int) -> tuple[int, int]:
+        """Original offsets of words i .. i+n-1."""
+        return self.norm.span(self._end(2 * i), self._end(2 * (i + n) - 1))
+
+
+@lru_cache(maxsize=512)
+def _analyse(text: str, locale: str) -> _Analysis:
+    return _Analysis(text, _language(locale))
+
+
+# --------------------------------------------------------------------------------------------
+# Patterns
+
+_STEM, _FOLD, _EXACT = 0, 1, 2  # index into an _Entry: how words are compared
+
+
+class _Pattern:
+    """A term or form compiled for one language: the key of each word and the gaps between."""
+
+    __slots__ = ("keys", "lowers", "stems", "gaps", "mode", "n")
+
+    def __init__(
+        self,
+        keys: tuple[str, ...],
+        lowers: tuple[str, ...],
+        stems: tuple[str, ...],
+        gaps: tuple[str, ...],
+        mode: int,
+    ):
+        self.keys = keys  # stem, lower-case or surface form of each word, as `mode` says
+        self.lowers = lowers  # lower-case form of each word (for exactness and compounds)
+        self.stems = stems  # stem of each word (for compounds)
+        self.gaps = gaps  # " " or "-" before words 1..n-1
+        self.mode = mode
+        self.n = len(keys)
+
+
+def _compile(form: str, lang: _Language, mode: int) -> _Pattern | None:
+    text = _blank_placeholders(_normalise(form).text)
+    words = list(_word_re().finditer(text))
+    if not words:
+        return None
+    gaps = tuple(
+        _gap_kind(text[words[k - 1].end() : words[k].start()]) or " " for k in range(1, len(words))
+    )
+    surfaces = tuple(m.group() for m in words)
+    lowers = tuple(_lower(w, lang.language) for w in surfaces)
+    stems = tuple(lang.stem(w) for w in lowers)
+    keys = {_STEM: stems, _FOLD: lowers, _EXACT: surfaces}[mode]
+    return _Pattern(keys, lowers, stems, gaps, mode)
+
+
+@lru_cache(maxsize=4096)
+def _compile_cached(form: str, locale: str, mode: int) -> _Pattern | None:
+    return _compile(form, _language(locale), mode)
+
+
+def _compound_hit(part: str, whole: str, head_only: bool) -> bool:
+    """Is ``part`` a member of the compound ``whole``?"""
+    if len(part) < _MIN_COMPOUND_PART or len(whole) - len(part) < _MIN_COMPOUND_PART:
+        return False
+    if whole.endswith(part):
+        return True
+    if head_only:
+        return False
+    return whole.startswith(part) or (len(part) >= _MIN_INFIX and part in whole)
+
+
+def _loose_word(p: _Pattern, k: int, entry: _Entry, lang: _Language) -> bool:
+    """Word k of a stem-mode pattern against a word that does not share its stem: a compound
+    (nl, de) or a word with more suffixes (tr, ...)."""
+    stems, lowers, _ = entry
+    if lang.compounds:
+        n = p.n
+        if n == 1 or k == n - 1:
+            head_only = n > 1
+            for whole in stems:
+                if _compound_hit(p.stems[k], whole, head_only):
+                    return True
+            for whole in lowers:
+                if _compound_hit(p.lowers[k], whole, head_only):
+                    return True
+    if lang.agglutinative and len(p.lowers[k]) >= _MIN_AGGLUTINATIVE:
+        for whole in stems:
+            if whole.startswith(p.stems[k]):
+                return True
+        for whole in lowers:
+            if whole.startswith(p.lowers[k]):
+                return True
+    return False
+
+
+def _match_at(
+    p: _Pattern, a: _Analysis, i: int, lang: _Language | None, first_exact: int | None = None
+) -> int | None:
+    """Does pattern p match the words of a from word i on? Returns how many words match their
+    lower-case form exactly (to rank competing terms), or None. ``lang`` enables the compound
+    and suffix rules; ``first_exact`` says the first word is known to match (and how exactly)."""
+    n = p.n
+    if i + n > len(a.words):
+        return None
+    mode = p.mode
+    verbatim = mode != _STEM
+    exact = 0
+    for k in range(n):
+        j = i + k
+        if k:
+            kind = a.gap(j)
+            if not kind or (verbatim and kind != p.gaps[k - 1]):
+                return None
+        elif first_exact is not None:
+            exact = first_exact
+            continue
+        entry = a.entry(j)
+        if p.keys[k] in entry[mode]:
+            if p.lowers[k] in entry[_FOLD]:
+                exact += 1
+        elif lang is None or verbatim or not _loose_word(p, k, entry, lang):
+            return None
+    return exact
+
+
+def _select(candidates: list[tuple[int, int, int, int, int, object]], count: int) -> list:
+    """Resolve overlaps: the longest span wins, then the leftmost; of candidates for the same
+    span, the most exactly written, then the first in the glossary. Each candidate is
+    (length, exactness, -order, first word, word count, payload)."""
+    candidates.sort(key=lambda c: (-c[0], c[3], -c[1], -c[2]))
+    used = bytearray(count)
+    chosen = []
+    for c in candidates:
+        i, n = c[3], c[4]
+        if any(used[i : i + n]):
+            continue
+        used[i : i + n] = b"\x01" * n
+        chosen.append(c)
+    chosen.sort(key=lambda c: c[3])
+    return chosen
+
+
+def _as_list(forms: str | Iterable[str]) -> list[str]:
+    return [forms] if isinstance(forms, str) else list(forms)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the CSV
+
+
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value.strip())
+
+
+def _alternatives(value: str) -> tuple[tuple[str, ...], bool]:
+    """Split ``a|b`` into forms; the flag says whether an alternative was empty."""
+    value = _nfc(value)
+    if not value:
+        return (), False
+    parts = [p.strip() for p in value.split("|")]
+    forms = tuple(dict.fromkeys(p for p in parts if p))
+    return forms, "" in parts
+
+
+def _is_locale(name: str) -> bool:
+    if not name or any(c.isspace() for c in name):
+        return False
+    try:
+        return Locale.parse(name.replace("-", "_")).language not in (None, "root")
+    except (ValueError, TypeError, UnknownLocaleError):
+        return False
+
+
+def _key(term: str) -> str:
+    return " ".join(_normalise(term).text.split()).casefold()
+
+
+def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """The CSV's rows with the line each starts on; GlossaryError if it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise GlossaryError(f"cannot read the glossary: {e.strerror or e}", path) from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise GlossaryError(
+            f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", path, line
+        ) from e
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for row in reader:
+            rows.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as e:
+        raise GlossaryError(f"not valid CSV: {e}", path, line) from e
+    return rows
+
+
+def _parse(path: Path) -> tuple[list[Term], list[str], list[Problem]]:
+    """Terms, locale columns and problems of a glossary file (GlossaryError if unreadable)."""
+    rows = _read_rows(path)
+    problems: list[Problem] = []
+    if not rows:
+        raise GlossaryError(
+            "the glossary is empty; expected a header row with a 'term' column", path, 1
+        )
+    _, header = rows[0]
+    names = [_nfc(h) for h in header]
+    columns: dict[str, int] = {}  # reserved name -> index
+    locale_cols: dict[str, int] = {}
+    forbidden_cols: dict[str, int] = {}
+    seen: set[str] = set()
+    expected = ", ".join(RESERVED_COLUMNS) + ", " + FORBIDDEN_PREFIX + "<locale>"
+    for index, name in enumerate(names):
+        lowered = name.lower()
+        if lowered in seen:
+            problems.append(Problem(1, f"duplicate column {name!r}"))
+            continue
+        seen.add(lowered)
+        if lowered in RESERVED_COLUMNS:
+            columns[lowered] = index
+        elif lowered.startswith(FORBIDDEN_PREFIX):
+            loc = name[len(FORBIDDEN_PREFIX) :].strip()
+            if _is_locale(loc):
+                forbidden_cols[loc] = index
+            else:
+                problems.append(Problem(1, f"column {name!r}: {loc!r} is not a valid locale code"))
+        elif _is_locale(name):
+            locale_cols[name] = index
+        elif not name:
+            problems.append(Problem(1, f"column {index + 1} has no name"))
+        else:
+            problems.append(
+                Problem(1, f"unknown column {name!r}; expected a locale code or one of {expected}")
+            )
+    if "term" not in columns:
+        raise GlossaryError(f"no 'term' column in the header; expected one of {expected}", path, 1)
+
+    def cell(row: list[str], index: int | None) -> str:
+        return row[index] if index is not None and index < len(row) else ""
+
+    terms: list[Term] = []
+    first_line: dict[str, int] = {}
+    for line, row in rows[1:]:
+        term = _nfc(cell(row, columns["term"]))
+        if not term:
+            what = "empty row" if not any(c.strip() for c in row) else "row has no term"
+            problems.append(Problem(line, what))
+            continue
+        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+            problems.append(
+                Problem(line, f"row has {len(row)} cells but the header has {len(header)}")
+            )
+        key = _key(term)
+        if key in first_line:
+            problems.append(
+                Problem(line, f"duplicate term {term!r}: also on line {first_line[key]}")
+            )
+            continue
+        first_line[key] = line
+        flags = {}
+        for flag in ("dnt", "case"):
+            value = _nfc(cell(row, columns.get(flag))).lower()
+            if value not in _YES_NO:
+                problems.append(Problem(line, f"{flag} is {value!r}; expected yes, no or empty"))
+            flags[flag] = _YES_NO.get(value, False)
+        translations: dict[str, tuple[str, ...]] = {}
+        for loc, index in locale_cols.items():
+            forms, empty_alt = _alternatives(cell(row, index))
+            if empty_alt:
+                problems.append(
+                    Problem(line, f"{loc}: an empty alternative in {cell(row, index)!r}")
+                )
+            if forms:
+                translations[loc] = forms
+        if flags["dnt"] and translations:
+            problems.append(
+                Problem(
+                    line,
+                    f"{term!r} is do-not-translate but has translations "
+                    f"({', '.join(translations)})",
+                )
+            )
+        forbidden: dict[str, tuple[str, ...]] = {}
+        for loc, index in forbidden_cols.items():
+            forms, empty_alt = _alternatives(cell(row, index))
+            if empty_alt:
+                problems.append(
+                    Problem(line, f"forbidden:{loc}: an empty alternative in {cell(row, index)!r}")
+                )
+            approved = {f.casefold() for f in translations.get(loc, ())}
+            clash = [f for f in forms if f.casefold() in approved]
+            for f in clash:
+                problems.append(
+                    Problem(line, f"forbidden:{loc}: {f!r} is also an approved translation")
+                )
+            forms = tuple(f for f in forms if f.casefold() not in approved)
+            if forms:
+                forbidden[loc] = forms
+        note = _nfc(cell(row, columns.get("note")))
+        terms.append(Term(term, translations, flags["dnt"], flags["case"], forbidden, note, line))
+    return terms, list(locale_cols), problems
+
+
+# --------------------------------------------------------------------------------------------
+# The glossary
+
+
+class Glossary:
+    """The terms of a glossary, compiled for matching in the source language."""
+
+    def __init__(
+        self,
+        terms: Iterable[Term] = (),
+        source_language: str = "en",
+        locales: Iterable[str] | None = None,
+    ):
+        self.source_language = source_language
+        self.terms: tuple[Term, ...] = tuple(terms)
+        if locales is None:
+            locales = dict.fromkeys(loc for t in self.terms for loc in t.translations)
+        self._locales = list(locales)
+        self._lang = _language(source_language)
+        # First key of each term's pattern -> [(pattern, order, term)], one index per mode.
+        self._index: tuple[dict[str, list[tuple[_Pattern, int, Term]]], ...] = ({}, {}, {})
+        self._verbatim: dict[str, Term] = {}
+        self._first: dict[str, tuple[tuple[_Pattern, int, Term, int], ...]] = {}
+        for order, term in enumerate(self.terms):
+            pattern = _compile(term.term, self._lang, self._mode(term))
+            if pattern is not None:
+                self._index[pattern.mode].setdefault(pattern.keys[0], []).append(
+                    (pattern, order, term)
+                )
+            if term.dnt:
+                self._verbatim.setdefault(_key(term.term), term)
+
+    @staticmethod
+    def _mode(term: Term) -> int:
+        if term.case_sensitive:
+            return _EXACT
+        return _FOLD if term.dnt else _STEM
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __repr__(self) -> str:
+        return f"<Glossary {self.source_language}: {len(self.terms)} terms, {self._locales}>"
+
+    @classmethod
+    def load(cls, path: str | Path, source_language: str = "en") -> Glossary:
+        """Read a glossary file. A missing file is an empty glossary; content problems are
+        skipped (see :meth:`validate`); an unreadable file (not UTF-8, not CSV, no ``term``
+        column) raises :class:`GlossaryError` with the path and line."""
+        path = Path(path)
+        if not path.exists():
+            return cls((), source_language, ())
+        terms, locales, _ = _parse(path)
+        return cls(terms, source_language, locales)
+
+    @classmethod
+    def validate(cls, path: str | Path, source_language: str = "en") -> list[Problem]:
+        """Every problem of a glossary file, in order of line, for ``localise glossary check``.
+        A file that cannot be read is one problem on the line where reading failed."""
+        path = Path(path)
+        if not path.exists():
+            return [Problem(0, f"no glossary file at {path}")]
+        try:
+            _, _, problems = _parse(path)
+        except GlossaryError as e:
+            return [Problem(e.line or 0, e.message)]
+        return sorted(problems, key=lambda p: p.line)
+
+    def locales(self) -> list[str]:
+        """The locale columns of the glossary, in the file's order."""
+        return list(self._locales)
+
+    def term(self, text: str) -> Term | None:
+        """The term whose source form is ``text`` (ignoring case and spacing), if any."""
+        key = _key(text)
+        for t in self.terms:
+            if _key(t.term) == key:
+                return t
+        return None
+
+    def _starting_with(self, word: str) -> tuple[tuple[_Pattern, int, Term, int], ...]:
+        """The terms whose first word matches ``word``, each with its pattern, its order in the
+        glossary and whether the word is written exactly as in the term (1) or not (0)."""
+        found = self._first.get(word)
+        if found is not None:
+            return found
+        entry = self._lang.entry(word)
+        out = []
+        for mode, index in enumerate(self._index):
+            for key in entry[mode]:
+                for pattern, order, term in index.get(key, ()):
+                    out.append((pattern, order, term, int(pattern.lowers[0] in entry[_FOLD])))
+        found = tuple(sorted({c[1]: c for c in out}.values(), key=lambda c: c[1]))
+        if len(self._first) >= _MAX_CACHE:
+            self._first.clear()
+        self._first[word] = found
+        return found
+
+    def find_source_terms(self, text: str) -> list[Match]:
+        """The glossary's terms in a source-language text, sorted by start. Where matches
+        overlap the longest wins (``scarring alopecia`` over ``alopecia``); between terms
+        matching the same words, the one written exactly like the text wins."""
+        a = _analyse(text, self.source_language)
+        words = a.words
+        found_at = list(map(self._first.get, words))
+        if None in found_at:
+            found_at = [
+                f if f is not None else self._starting_with(w)
+                for f, w in zip(found_at, words, strict=True)
+            ]
+        hits = [i for i, f in enumerate(found_at) if f]
+        if not hits:
+            return []
+        cache = self._lang.cache
+        entry = self._lang.entry
+        candidates = []
+        for i in hits:
+            for pattern, order, term, exact in found_at[i]:
+                n = pattern.n
+                if n > 1:
+                    # Cheap test of the second word before the full one.
+                    if i + 1 >= len(words):
+                        continue
+                    second = cache.get(words[i + 1]) or entry(words[i + 1])
+                    if pattern.keys[1] not in second[pattern.mode]:
+                        continue
+                    exact = _match_at(pattern, a, i, None, exact)
+                    if exact is None:
+                        continue
+                candidates.append((a.length(i, n), exact, -order, i, n, term))
+        if not candidates:
+            return []
+        out = []
+        for c in _select(candidates, len(a.words)):
+            start, end = a.span(c[3], c[4])
+            out.append(Match(c[5], start, end))
+        return out
+
+    def _form_mode(self, form: str, case_sensitive: bool, verbatim: bool | None) -> int:
+        if case_sensitive:
+            return _EXACT
+        if verbatim is None:
+            verbatim = _key(form) in self._verbatim
+        return _FOLD if verbatim else _STEM
+
+    def find_forms(
+        self,
+        text: str,
+        forms: str | Iterable[str],
+        locale: str,
+        case_sensitive: bool = False,
+        *,
+        verbatim: bool | None = None,
+    ) -> list[tuple[int, int, str]]:
+        """Where any of ``forms`` occurs in ``text`` (written in ``locale``): (start, end, form)
+        in original offsets, sorted by start, the longest winning where they overlap. A match
+        inside a compound covers the whole compound word. ``case_sensitive`` compares exact
+        surface forms; ``verbatim`` compares without stemming (default: when the form is a
+        do-not-translate term of this glossary)."""
+        a = _analyse(text, locale)
+        if not a.words:
+            return []
+        lang = _language(locale)
+        candidates = []
+        for order, form in enumerate(_as_list(forms)):
+            pattern = _compile_cached(form, locale, self._form_mode(form, case_sensitive, verbatim))
+            if pattern is None:
+                continue
+            n = pattern.n
+            for i in range(len(a.words) - n + 1):
+                exact = _match_at(pattern, a, i, lang)
+                if exact is not None:
+                    candidates.append((a.length(i, n), exact, -order, i, n, form))
+        out = []
+        for c in _select(candidates, len(a.words)):
+            start, end = a.span(c[3], c[4])
+            out.append((start, end, c[5]))
+        return out
+
+    def contains(
+        self,
+        text: str,
+        form: str,
+        locale: str,
+        case_sensitive: bool = False,
+        *,
+        verbatim: bool | None = None,
+    ) -> bool:
+        """Whether ``form`` (a translation, possibly several words) occurs in ``text`` written
+        in ``locale``: inflected, and in Dutch and German inside a compound. See
+        :meth:`find_forms` for ``case_sensitive`` and ``verbatim``."""
+        return bool(self.find_forms(text, [form], locale, case_sensitive, verbatim=verbatim))
+
+    def hints(self, text: str, locale: str) -> list[str]:
+        """Translator hints for the glossary terms in a source text, one per distinct term in
+        order of appearance: ``hair loss → haaruitval (also: haarverlies)``, or
+        ``ANA → ANA (do not translate)``; a term's note follows after `` — ``. Terms without an
+        approved translation for the locale are left out."""
+        hints: list[str] = []
+        done: set[int] = set()
+        for m in self.find_source_terms(text):
+            term = m.term
+            if id(term) in done:
+                continue
+            done.add(id(term))
+            if term.dnt:
+                hint = f"{term.term} → {term.term} (do not translate)"
+            else:
+                forms = lookup(term.translations, locale)
+                if not forms:
+                    continue
+                hint = f"{term.term} → {forms[0]}"
+                if len(forms) > 1:
+                    hint += f" (also: {', '.join(forms[1:])})"
+            if term.note:
+                hint += " — " + " ".join(term.note.split())
+            hints.append(hint)
+        return hints
+
+
+def lookup(mapping: dict[str, tuple[str, ...]], locale: str) -> tuple[str, ...]:
+    """A term's forms for a locale: the exact locale code, else the same code written
+    differently (``pt_BR``/``pt-br``), else the bare language (``nl`` for ``nl_BE``)."""
+    if locale in mapping:
+        return mapping[locale]
+    wanted = locale.replace("-", "_").lower()
+    for key, value in mapping.items():
+        if key.replace("-", "_").lower() == wanted:
+            return value
+    language = language_of(locale)
+    for key, value in mapping.items():
+        if key.replace("-", "_").lower() == language:
+            return value
+    return ()

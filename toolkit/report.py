@@ -1,0 +1,107 @@
+"""Findings rendered for people and programs: text (terminals, CI logs), JSON, HTML (editors)."""
+
+from __future__ import annotations
+
+import html
+import json
+from itertools import groupby
+
+SCHEMA_VERSION = 1
+
+
+def as_json(result) -> str:
+    data = {
+        "version": SCHEMA_VERSION,
+        "findings": [f.as_dict() for f in result.findings],
+        "summary": result.summary(),
+        "problems": [str(p) for p in result.problems],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def as_text(result, color: bool = False) -> str:
+    lines: list[str] = []
+    for file, group in groupby(result.findings, key=lambda f: f.file):
+        lines.append(file or "(project)")
+        for f in group:
+            where = f"{file}:{f.line}" if file else "-"
+            lines.append(f"  {where}: {f.severity}: [{f.check}] {f.message}")
+            if f.msgid and f.check not in ("mixed-source", "leftover", "po-syntax"):
+                lines.append(f"      msgid:  {_short(f.msgid)}")
+                if f.msgstr:
+                    lines.append(f"      msgstr: {_short(f.msgstr)}")
+    c = result.counts()
+    lines.append(
+        f"{c['error']} errors, {c['warning']} warnings, {c['info']} notes "
+        f"in {result.catalogs} catalogs ({result.entries} entries) and {result.pages} pages"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _short(text: str, n: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+_CSS = """
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1b1b;max-width:1200px}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.35rem .5rem;vertical-align:top;text-align:left}
+th{background:#f4f4f4}.error{color:#a40000;font-weight:600}.warning{color:#8a5a00;font-weight:600}.info{color:#245f9e}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}.pair div{background:#fafafa;padding:.4rem;border:1px solid #eee;white-space:pre-wrap}
+mark{background:#ffd5d5;padding:0 .1rem}.where{color:#666;font-size:.85rem}
+"""
+
+
+def _highlight(text: str, span) -> str:
+    if not span:
+        return html.escape(text)
+    a, b = span
+    return (
+        html.escape(text[:a])
+        + "<mark>"
+        + html.escape(text[a:b])
+        + "</mark>"
+        + html.escape(text[b:])
+    )
+
+
+def as_html(result) -> str:
+    s = result.summary()
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8"><title>localise check report</title>',
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>localise check report</h1>",
+        f"<p><span class=error>{s['error']} errors</span>, <span class=warning>{s['warning']} warnings</span>, "
+        f"<span class=info>{s['info']} notes</span> in {s['catalogs']} catalogs, {s['entries']} entries, {s['pages']} pages.</p>",
+        "<table><tr><th>Locale</th><th>Article</th><th>Errors</th><th>Warnings</th><th>Notes</th></tr>",
+    ]
+    for locale, data in sorted(s["by_locale"].items()):
+        for article, counts in sorted(data["articles"].items()):
+            out.append(
+                f"<tr><td>{html.escape(locale)}</td><td>{html.escape(article)}</td>"
+                f"<td class=error>{counts['error']}</td><td class=warning>{counts['warning']}</td><td class=info>{counts['info']}</td></tr>"
+            )
+    out.append("</table>")
+    if result.problems:
+        out.append("<h2>Files that could not be used</h2><ul>")
+        out += [f"<li>{html.escape(str(p))}</li>" for p in result.problems]
+        out.append("</ul>")
+    for file, group in groupby(result.findings, key=lambda f: f.file):
+        out.append(f"<h2>{html.escape(file or '(project)')}</h2>")
+        for f in group:
+            out.append(
+                f'<div class="finding"><p><span class="{f.severity}">{f.severity}</span> '
+                f"<b>{html.escape(f.check)}</b> — {html.escape(f.message)} "
+                f'<span class="where">{html.escape(file)}:{f.line}</span></p>'
+            )
+            if f.msgid:
+                target = _highlight(f.msgstr, f.span) if f.msgstr else "<i>(no translation)</i>"
+                source = html.escape(f.msgid) if f.msgstr else _highlight(f.msgid, f.span)
+                out.append(
+                    f'<div class="pair"><div lang="und">{source}</div><div>{target}</div></div>'
+                )
+            out.append("</div>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
