@@ -1,0 +1,446 @@
+"""localise check: each kind of mistake planted into real sample units is caught by its check,
+and its correct twin raises nothing. Then the command: exit codes, formats, filters, flags."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import polib
+import pytest
+
+from toolkit import catalog
+from toolkit.checks import REGISTRY, all_checks
+from toolkit.checks.content import EntryContext
+from toolkit.glossary import Glossary
+
+from .conftest import ROOT
+
+GLOSSARY = Glossary.load(ROOT / "glossary.csv")
+all_checks()
+
+
+def run(name, msgid, msgstr, locale="nl", flags=(), previous=None, foreign=None):
+    entry = polib.POEntry(msgid=msgid, msgstr=msgstr, flags=list(flags), previous_msgid=previous)
+    ctx = EntryContext(locale, "en", "article", "file.po", GLOSSARY, foreign or {})
+    return [message for message, _ in REGISTRY[name].func(ctx, entry)]
+
+
+ZINC = "Zinc (30\u202fmg) – Essential for hair‑follicle health."
+VITD = "Vitamin D (1000‑2000 IU daily) – Supports immune regulation."
+STRONG = "Treating <strong>autoimmune disease balding</strong> requires a dual approach."
+TPO = "Elevated TSH, anti‑TPO antibodies"
+
+
+@pytest.mark.parametrize(
+    "check, msgid, bad, good",
+    [
+        (
+            "markup",
+            STRONG,
+            "De behandeling van <strong>auto-immuunkaalheid vraagt om een dubbele aanpak.",
+            "Een dubbele aanpak is nodig bij <strong>auto-immuunkaalheid</strong>.",
+        ),
+        (
+            "markup",
+            STRONG,
+            'De behandeling van <strong class="x">auto-immuunkaalheid</strong> vraagt veel.',
+            "<strong>Auto-immuunkaalheid</strong> behandelen vraagt om een dubbele aanpak.",
+        ),
+        (
+            "markup",
+            STRONG,
+            "De behandeling van <strong>auto-immuunkaalheid</strong><script>x()</script>.",
+            "De behandeling van <STRONG>auto-immuunkaalheid</STRONG> vraagt om een dubbele aanpak.",
+        ),
+        (
+            "markup",
+            STRONG,
+            "De <b>behandeling</b> van <strong>auto-immuunkaalheid</strong>.",
+            "De behandeling van <strong>auto-immuunkaalheid</strong> vraagt om een dubbele aanpak.",
+        ),
+        (
+            "numbers",
+            ZINC,
+            "Zink (300\u202fmg) – essentieel voor gezonde haarzakjes.",
+            "Zink (30\u202fmg) – essentieel voor gezonde haarzakjes.",
+        ),
+        (
+            "numbers",
+            "Apply 2.5 ml twice a day.",
+            "Breng twee keer per dag 25 ml aan.",
+            "Breng twee keer per dag 2,5 ml aan.",
+        ),
+        (
+            "numbers",
+            "About 1,500 patients took part.",
+            "Ongeveer 1.600 patiënten deden mee.",
+            "Ongeveer 1.500 patiënten deden mee.",
+        ),
+        ("numbers", "up to 70 % regrowth", "tot 7% hergroei", "tot 70\u00a0% hergroei"),
+        (
+            "units",
+            ZINC,
+            "Zink (30\u202fg) – essentieel voor gezonde haarzakjes.",
+            "Zink (30 mg) – essentieel voor gezonde haarzakjes.",
+        ),
+        (
+            "units",
+            VITD,
+            "Vitamine D (1000-2000 mg per dag) – ondersteunt de afweer.",
+            "Vitamine D (1000-2000 IE per dag) – ondersteunt de afweer.",
+        ),
+        ("units", "Take 30 µg daily.", "Neem dagelijks 30 mg.", "Neem dagelijks 30 mcg."),
+        (
+            "dnt",
+            "Contact Gold City Medical Center today.",
+            "Neem vandaag contact op met Gouden Stad Medisch Centrum.",
+            "Neem vandaag contact op met Gold City Medical Center.",
+        ),
+        (
+            "glossary",
+            "Hair loss is common.",
+            "Kaalheid komt vaak voor.",
+            "Haaruitval komt vaak voor.",
+        ),
+        (
+            "glossary",
+            "It attacks hair follicles.",
+            "Het valt de wortels aan.",
+            "Het valt de haarzakjes aan.",
+        ),
+        (
+            "forbidden",
+            "Corticosteroids reduce inflammation.",
+            "Corticosteroiden remmen de ontsteking.",
+            "Corticosteroïden remmen de ontsteking.",
+        ),
+        (
+            "acronyms",
+            TPO,
+            "Verhoogd TSH, antistoffen tegen schildklierperoxidase",
+            "Verhoogd TSH, anti‑TPO-antistoffen",
+        ),
+        (
+            "urls",
+            "See https://www.ncbi.nlm.nih.gov/pmc/articles/PMC10015649/ for more.",
+            "Zie https://www.ncbi.nlm.nih.gov/pmc/articles/PMC1001564/ voor meer.",
+            "Zie https://www.ncbi.nlm.nih.gov/pmc/articles/PMC10015649/ voor meer.",
+        ),
+        (
+            "urls",
+            "Call +31 20 123 4567 or mail info@clinic.nl.",
+            "Bel +31 20 123 4568 of mail info@clinic.nl.",
+            "Bel +31 20 123 4567 of mail info@clinic.nl.",
+        ),
+        (
+            "copied-source",
+            "Low‑level laser therapy improves cellular metabolism.",
+            "Low‑level laser therapy improves cellular metabolism.",
+            "Laagvermogen-lasertherapie verbetert de celstofwisseling.",
+        ),
+        (
+            "punctuation",
+            "Can thyroid disorders cause hair loss?",
+            "Schildklieraandoeningen kunnen haaruitval veroorzaken.",
+            "Kunnen schildklieraandoeningen haaruitval veroorzaken?",
+        ),
+        (
+            "length",
+            "Early diagnosis can help prevent further hair loss and promote regrowth.",
+            "Vroeg.",
+            "Een vroege diagnose kan verder haarverlies helpen voorkomen en de hergroei bevorderen.",
+        ),
+    ],
+)
+def test_planted_mistake_is_caught_and_correct_twin_is_silent(check, msgid, bad, good):
+    assert run(check, msgid, bad), f"{check} missed: {bad}"
+    assert run(check, msgid, good) == [], f"{check} cried wolf on: {good}"
+
+
+def test_german_decimal_comma_and_french_thousands_are_silent():
+    assert run("numbers", "Use 2.5 mg.", "2,5 mg verwenden.", locale="de") == []
+    assert run("numbers", "1,500 IU", "1\u202f500 UI", locale="fr") == []
+    assert run("units", "1,500 IU", "1\u202f500 UI", locale="fr") == []
+
+
+def test_reordered_placeholders_and_identical_terms_are_silent():
+    msgid = "In <strong>autoimmune disease balding</strong>, <em>alopecia areata</em> is common."
+    msgstr = "<em>Alopecia areata</em> komt vaak voor bij <strong>auto-immuunkaalheid</strong>."
+    for name in ("markup", "numbers", "units", "dnt", "acronyms", "urls"):
+        assert run(name, msgid, msgstr) == [], name
+
+
+def test_esr_translated_as_bse_is_not_a_missing_acronym():
+    assert (
+        run("acronyms", "Inflammatory markers (CRP, ESR).", "Ontstekingswaarden (CRP, BSE).") == []
+    )
+
+
+def test_fuzzy_numbers_only_when_numbers_changed():
+    assert run(
+        "fuzzy-numbers",
+        "Zinc (25\u202fmg)",
+        "Zink (30\u202fmg)",
+        flags=["fuzzy"],
+        previous="Zinc (30\u202fmg)",
+    )
+    assert (
+        run(
+            "fuzzy-numbers",
+            "Zinc (30\u202fmg) daily",
+            "Zink (30\u202fmg)",
+            flags=["fuzzy"],
+            previous="Zinc (30\u202fmg)",
+        )
+        == []
+    )
+
+
+def test_copied_dutch_source_heading_is_not_copied_source():
+    assert (
+        run(
+            "copied-source",
+            "Belangrijkste opmerkingen in het kort",
+            "Belangrijkste opmerkingen in het kort",
+            foreign={"Belangrijkste opmerkingen in het kort": "nl"},
+        )
+        == []
+    )
+
+
+def test_every_check_has_an_explanation_and_severity():
+    checks = all_checks()
+    required = {
+        "untranslated",
+        "fuzzy",
+        "markup",
+        "numbers",
+        "units",
+        "fuzzy-numbers",
+        "dnt",
+        "glossary",
+        "forbidden",
+        "acronyms",
+        "urls",
+        "copied-source",
+        "wrong-language",
+        "punctuation",
+        "length",
+        "inconsistent",
+        "po-syntax",
+        "mixed-source",
+        "leftover",
+    }
+    assert required <= {c.name for c in checks}
+    for c in checks:
+        assert len(c.explanation) > 40, c.name
+        assert c.severity in ("error", "warning", "info")
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def project_with(
+    project_dir, cli, translations: dict[str, str], slug="autoimmune-related-balding", flags=()
+):
+    shutil.rmtree(project_dir / "locales", ignore_errors=True)
+    cli(project_dir, "extract")
+    cli(project_dir, "init", "nl")
+    path = project_dir / "locales/nl" / f"{slug}.po"
+    po = catalog.load(path)
+    for e in po:
+        if e.msgid in translations:
+            e.msgstr = translations[e.msgid]
+            e.flags = list(flags)
+    catalog.write(po, path, "PO-Revision-Date")
+    return path
+
+
+def findings(result):
+    return json.loads(result.output)["findings"]
+
+
+def test_exit_codes_and_json_schema(project_dir, cli):
+    project_with(
+        project_dir, cli, {ZINC: "Zink (300\u202fmg) – essentieel voor gezonde haarzakjes."}
+    )
+    result = cli(
+        project_dir, "check", "--format", "json", "--only", "numbers", "--only", "untranslated"
+    )
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    errors = [f for f in data["findings"] if f["severity"] == "error"]
+    assert {f["check"] for f in errors} == {"numbers"} and len(errors) == 2  # 30 missing, 300 extra
+    error = errors[0]
+    for key in (
+        "check",
+        "severity",
+        "locale",
+        "article",
+        "msgid",
+        "msgstr",
+        "message",
+        "file",
+        "line",
+    ):
+        assert key in error
+    assert (
+        error["check"] == "numbers"
+        and error["file"] == "locales/nl/autoimmune-related-balding.po"
+        and error["line"] > 1
+    )
+    assert "300 mg" in error["message"].replace("\u202f", " ")
+    assert data["summary"]["error"] == 2
+    ok = cli(project_dir, "check", "--only", "numbers")
+    assert ok.exit_code == 1
+    assert cli(project_dir, "check", "--only", "untranslated").exit_code == 0
+    assert cli(project_dir, "check", "--only", "untranslated", "--strict").exit_code == 1
+    assert (
+        cli(
+            project_dir,
+            "check",
+            "--skip",
+            "numbers",
+            "--skip",
+            "leftover",
+            "--skip",
+            "wrong-language",
+        ).exit_code
+        == 0
+    )
+
+
+def test_flag_silences_one_check_for_one_entry(project_dir, cli):
+    project_with(
+        project_dir,
+        cli,
+        {ZINC: "Zink (300\u202fmg) – essentieel voor gezonde haarzakjes."},
+        flags=["no-check-numbers"],
+    )
+    assert cli(project_dir, "check", "--only", "numbers").exit_code == 0
+
+
+def test_text_output_groups_by_file_with_lines(project_dir, cli):
+    project_with(
+        project_dir, cli, {ZINC: "Zink (300\u202fmg) – essentieel voor gezonde haarzakjes."}
+    )
+    out = cli(project_dir, "check", "--only", "numbers").output
+    assert out.startswith("locales/nl/autoimmune-related-balding.po\n")
+    assert "locales/nl/autoimmune-related-balding.po:" in out and "error: [numbers]" in out
+
+
+def test_html_report_is_self_contained(project_dir, cli, tmp_path):
+    project_with(
+        project_dir, cli, {ZINC: "Zink (300\u202fmg) – essentieel voor gezonde haarzakjes."}
+    )
+    out = tmp_path / "report.html"
+    result = cli(
+        project_dir, "check", "--format", "html", "--output", str(out), "--only", "numbers"
+    )
+    assert result.exit_code == 1
+    page = out.read_text()
+    assert "<mark>300\u202fmg</mark>" in page and "<link" not in page and "<script" not in page
+    assert "autoimmune-related-balding" in page
+
+
+def test_wrong_language_and_inconsistent(project_dir, cli):
+    english = "Autoimmune disease balding occurs when the immune system mistakenly attacks hair follicles."
+    msgid = "Autoimmune disease balding occurs when the immune system mistakenly attacks hair follicles, leading to inflammation and premature entry of follicles into the resting (telogen) phase."
+    project_with(project_dir, cli, {msgid: english, "Laboratory Tests": "Laboratoriumonderzoek"})
+    other = project_dir / "locales/nl/autoimmune-disease-and-hair-loss-link.po"
+    po = catalog.load(other)
+    po.append(
+        polib.POEntry(
+            msgid="Laboratory Tests", msgstr="Labtests", occurrences=[("content/x/h3[1]", "")]
+        )
+    )
+    catalog.write(po, other, "PO-Revision-Date")
+    found = findings(
+        cli(
+            project_dir,
+            "check",
+            "--format",
+            "json",
+            "--only",
+            "wrong-language",
+            "--only",
+            "inconsistent",
+        )
+    )
+    assert any(f["check"] == "wrong-language" and "English" in f["message"] for f in found)
+    assert sum(f["check"] == "inconsistent" for f in found) == 2
+
+
+def test_broken_po_is_a_finding_and_exit_2(project_dir, cli):
+    path = project_with(project_dir, cli, {})
+    path.write_text('msgid ""\nmsgstr ""\n\nmsgid "a"\nmsgstr "b" junk\n')
+    result = cli(project_dir, "check", "--format", "json", "--only", "po-syntax")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["findings"][0]["check"] == "po-syntax" and data["findings"][0]["line"] == 5
+
+
+def test_header_language_mismatch(project_dir, cli):
+    path = project_with(project_dir, cli, {})
+    path.write_text(path.read_text().replace('"Language: nl\\n"', '"Language: de\\n"'))
+    found = findings(cli(project_dir, "check", "--format", "json", "--only", "po-syntax"))
+    assert any("Language: de" in f["message"] for f in found)
+
+
+def test_mixed_language_source_names_the_language(project_dir, cli):
+    found = findings(cli(project_dir, "check", "--format", "json", "--only", "mixed-source"))
+    dutch = {f["msgid"] for f in found if "Dutch" in f["message"]}
+    assert "Belangrijkste opmerkingen" in dutch
+    assert any(m.startswith("Nationaal Centrum voor Biotechnologie-informatie") for m in dutch)
+    assert all(f["severity"] == "info" for f in found)
+    assert not any(f["msgid"] in ("FAQ", "Alopecia Areata", "Lupus Hair Loss") for f in found)
+
+
+def test_page_audit_lists_the_english_paragraphs_of_the_nl_post(cli, project_dir):
+    result = cli(
+        project_dir,
+        "check",
+        "--page",
+        str(project_dir / "source/post-autoimmune-disease-and-hair-loss-link.txt"),
+        "--lang",
+        "nl",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 1
+    found = findings(result)
+    texts = [f["msgid"] for f in found]
+    assert any(
+        t.startswith("For many women, hair loss can be a distressing experience") for t in texts
+    )
+    assert not any(
+        t.startswith("Nationaal Centrum") or t == "Belangrijkste opmerkingen" for t in texts
+    )
+
+
+def test_leftover_fragments_in_built_pages(project_dir, cli):
+    project_with(project_dir, cli, {})
+    cli(project_dir, "build")
+    found = findings(cli(project_dir, "check", "--format", "json", "--only", "leftover"))
+    assert any(
+        f["file"] == "dist/nl/autoimmune-related-balding.html" and f["line"] > 1 for f in found
+    )
+
+
+def test_checks_command_lists_every_check(cli, project_dir):
+    out = cli(project_dir, "checks").output
+    for c in all_checks():
+        assert f"{c.name} [{c.severity}]" in out
+
+
+def test_committed_sample_translations_have_no_errors(project_dir, cli):
+    """The sample Dutch translations are correct: no error-level finding in the catalogs, and
+    no leftover English on the pages of the articles that are complete."""
+    result = cli(project_dir, "check", "--format", "json", "--no-pages")
+    errors = [f for f in findings(result) if f["severity"] == "error"]
+    assert errors == []
+    cli(project_dir, "build")
+    found = findings(cli(project_dir, "check", "--format", "json", "--only", "leftover"))
+    complete = ("autoimmune-related-balding", "dermatomyositis-hair-loss-causes")
+    assert [f for f in found if f["article"] in complete] == []
