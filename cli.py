@@ -243,6 +243,113 @@ def compile_(ctx: Context, locales):
     sys.exit(report_problems(res.problems))
 
 
+@main.command()
+@click.argument("locale")
+@click.option(
+    "--provider",
+    help="Machine translation provider: google, deepl, microsoft, mymemory, libre, yandex, papago, qcri, chatgpt, baidu, or pseudo (offline). Without one, only the translation memory is used.",
+)
+@click.option(
+    "--provider-url",
+    "url",
+    help="The provider's address: a self-hosted LibreTranslate server, for example.",
+)
+@click.option(
+    "--article", "articles", multiple=True, metavar="SLUG", help="Only these articles (repeatable)."
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be filled; write nothing.")
+@click.option(
+    "--import-tmx",
+    "tmx",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="Add a TMX file to the translation memory.",
+)
+@click.option(
+    "--export-tmx",
+    type=click.Path(dir_okay=False),
+    help="Write the locale's translation memory as TMX.",
+)
+@click.option(
+    "--threshold",
+    default=80.0,
+    show_default=True,
+    help="Minimum similarity (0-100) of a fuzzy memory match.",
+)
+@click.pass_obj
+def translate(ctx: Context, locale, provider, url, articles, dry_run, tmx, export_tmx, threshold):
+    """Fill untranslated units of LOCALE with fuzzy suggestions: memory first, machine second.
+
+    A translation a person wrote is never touched; every suggestion is fuzzy and names its
+    origin (`# memory: article`, `# machine: deepl`) for review."""
+    from pathlib import Path
+
+    from toolkit.errors import ConfigError
+    from toolkit.pretranslate import translate as run
+    from toolkit.project import normalise_locale
+
+    try:
+        locale = normalise_locale(locale)
+    except ConfigError as e:
+        fail(e)
+    project = ctx.project
+    provider = provider or project.machine.get("provider")
+    bar = {"bar": None}
+
+    def on_queue(n):
+        if n and sys.stderr.isatty():
+            bar["bar"] = click.progressbar(length=n, label=f"machine ({provider})", file=sys.stderr)
+            bar["bar"].__enter__()
+
+    def progress(n):
+        if bar["bar"] is not None:
+            bar["bar"].update(n)
+
+    with locked(ctx):
+        try:
+            res = run(
+                project,
+                locale,
+                provider,
+                url,
+                list(articles),
+                dry_run,
+                progress,
+                on_queue,
+                [Path(t) for t in tmx],
+                threshold,
+                Path(export_tmx) if export_tmx else None,
+            )
+        finally:
+            if bar["bar"] is not None:
+                bar["bar"].__exit__(None, None, None)
+    verb = "would fill" if dry_run else "filled"
+    click.echo(
+        f"{locale}: {verb} {res.from_memory} from memory (exact), {res.from_fuzzy_memory} from memory (fuzzy), "
+        f"{res.copied} copied (source already {locale}), {res.from_machine} by machine; {res.untouched} left untranslated"
+    )
+    if res.numbers_blocked:
+        click.echo(
+            f"  {res.numbers_blocked} memory matches not offered: their numbers or units differ from the new source"
+        )
+    if provider:
+        click.echo(
+            f"  machine: {res.requests} requests, {res.characters} characters sent, {res.cache_hits} cache hits"
+        )
+    for article, msgid, reason in res.dropped:
+        click.echo(f"  dropped: {article}: {msgid[:50]!r}: {reason}")
+    for path in res.written:
+        click.echo(f"  wrote {path}")
+    code = report_problems(res.problems)
+    if res.machine_error is not None:
+        click.echo(
+            f"localise: error: {res.machine_error} (translations finished before the failure were saved)",
+            err=True,
+        )
+        code = code or EXIT_FAILED
+    sys.exit(code)
+
+
 @main.command(name="check")
 @click.argument("locales", nargs=-1)
 @click.option(
