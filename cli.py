@@ -172,12 +172,11 @@ def build(ctx: Context, locales, report_file, strict, show_all):
     """Write dist/LOCALE/<slug>.html and report what is still untranslated."""
     from toolkit.fsutil import write_atomic
     from toolkit.pipeline import build as run
-    from toolkit.publish import alternates_for, link_map_for
 
     project = ctx.project
     locales = locales_or_fail(ctx, locales)
     with locked(ctx):
-        res = run(project, locales, alternates_for(project), link_map_for(project))
+        res = run(project, locales)
     untranslated = 0
     for lb in res.locales:
         pct = 100.0 * lb.translated / lb.units if lb.units else 100.0
@@ -348,6 +347,40 @@ def translate(ctx: Context, locale, provider, url, articles, dry_run, tmx, expor
         )
         code = code or EXIT_FAILED
     sys.exit(code)
+
+
+@main.command(name="bundle")
+@click.argument("locales", nargs=-1)
+@click.option(
+    "--min-completion",
+    type=click.FloatRange(0, 100),
+    help="Completion (%) a locale needs (default: min_completion in the settings, else 100).",
+)
+@click.option(
+    "--allow-warnings",
+    is_flag=True,
+    help="Publish locales whose check has warnings (never errors).",
+)
+@click.pass_obj
+def bundle_(ctx: Context, locales, min_completion, allow_warnings):
+    """Publish finished locales as bundles in dist/bundles/, listed in dist/bundles/index.json.
+
+    Holding a locale back is not a failure: the index says why."""
+    from toolkit.bundle import bundle as run
+
+    project = ctx.project
+    locales = locales_or_fail(ctx, locales)
+    with locked(ctx):
+        res = run(project, locales, min_completion, allow_warnings)
+    for d in res.decisions:
+        if d.published:
+            click.echo(
+                f"{d.locale}: published {project.relative(project.bundles_dir / d.file)} ({d.completion:.1f} %, {d.articles} articles, sha256 {d.sha256[:12]}…)"
+            )
+        else:
+            click.echo(f"{d.locale}: held back: {d.reason}")
+    click.echo(f"index: {project.relative(project.bundles_dir / 'index.json')}")
+    sys.exit(report_problems(res.problems))
 
 
 @main.command(name="check")

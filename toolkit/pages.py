@@ -66,6 +66,10 @@ class Page:
                 fragments.append(Fragment(unit.msgid, 1, unit.location))
         return cls(shown, locale, fragments)
 
+    @classmethod
+    def from_html(cls, html: str, shown: str, locale: str) -> Page:
+        return cls(shown, locale, list(_html_fragments(html)))
+
     def foreign_fragments(self, identifier):
         from .language import language_name
 

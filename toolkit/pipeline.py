@@ -27,8 +27,17 @@ from .segment import ArticleSkeleton, segment_article
 
 @dataclass
 class Loaded:
+    """An article, and its skeleton loaded on first use (from the cache when it can)."""
+
     article: Article
-    skeleton: ArticleSkeleton
+    key: str  # digest of the article's content and the settings that shape its skeleton
+    project: Project
+
+    @property
+    def skeleton(self) -> ArticleSkeleton:
+        if not hasattr(self, "_skeleton"):
+            self._skeleton = skeleton_for(self.project, self.article, self.key)
+        return self._skeleton
 
 
 def _settings_key(project: Project) -> str:
@@ -57,14 +66,17 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
                 )
                 continue
             slugs[article.slug] = article.path
-            yield Loaded(article, skeleton_for(project, article, path))
+            yield Loaded(article, article_key(project, article), project)
 
 
-def skeleton_for(project: Project, article: Article, path: Path) -> ArticleSkeleton:
+def article_key(project: Project, article: Article) -> str:
+    payload = json.dumps([[f.name, f.kind, f.value] for f in article.fields], ensure_ascii=False)
+    return hashlib.sha256((_settings_key(project) + payload).encode("utf-8")).hexdigest()[:32]
+
+
+def skeleton_for(project: Project, article: Article, key: str) -> ArticleSkeleton:
     """The article's skeleton, from the cache when the source has not changed (keyed by the
     article's content and the settings that shape it)."""
-    payload = json.dumps([[f.name, f.kind, f.value] for f in article.fields], ensure_ascii=False)
-    key = hashlib.sha256((_settings_key(project) + payload).encode("utf-8")).hexdigest()[:32]
     cache = project.cache_dir / "skeletons" / f"{article.slug}.{key}.bin"
     try:
         return ArticleSkeleton.from_data(marshal.loads(cache.read_bytes()))
@@ -92,16 +104,24 @@ class ExtractResult:
 
 
 def extract(project: Project) -> ExtractResult:
+    from .state import State
+
     res = ExtractResult()
+    state = State(project.cache_dir, "extract")
     for loaded in iter_articles(project, res.problems):
+        slug = loaded.article.slug
+        path = project.template_path(slug)
+        known = state.get(slug, loaded.key + loaded.article.path, path)
+        if known is not None:
+            res.templates[slug] = known
+            continue
         units = loaded.skeleton.units()
-        pot = catalog.template(
-            loaded.article.slug, loaded.article.path, units, project.source_language
-        )
-        res.templates[loaded.article.slug] = len(pot)
-        path = project.template_path(loaded.article.slug)
+        pot = catalog.template(slug, loaded.article.path, units, project.source_language)
+        res.templates[slug] = len(pot)
         if catalog.write(pot, path, "POT-Creation-Date"):
             res.written.append(project.relative(path))
+        state.put(slug, loaded.key + loaded.article.path, path, len(pot))
+    state.save()
     if project.templates_dir.is_dir() and not any(isinstance(p, SourceError) for p in res.problems):
         for pot_path in sorted(project.templates_dir.glob("*.pot")):
             if pot_path.stem not in res.templates:
@@ -202,17 +222,51 @@ def _memory_index(project: Project, locale: str, problems: list) -> dict[str, tu
 
 
 def update(project: Project, locales: list[str]) -> UpdateResult:
+    from . import __version__
+    from .state import State, digest, file_digest
+
     res = UpdateResult()
-    pots = {}
-    for pot_path in template_paths(project):
-        try:
-            pots[pot_path.stem] = catalog.load(pot_path, project.relative(pot_path))
-        except CatalogError as e:
-            res.problems.append(e)
+    state = State(project.cache_dir, "update")
+    pot_paths = {p.stem: p for p in template_paths(project)}
+    pot_digests = {slug: file_digest(p) for slug, p in pot_paths.items()}
+    glossary_digest = file_digest(project.glossary_path)
+    pots: dict[str, object] = {}
+    broken: set[str] = set()
+
+    def pot_for(slug: str):
+        if slug not in pots and slug not in broken:
+            try:
+                pots[slug] = catalog.load(pot_paths[slug], project.relative(pot_paths[slug]))
+            except CatalogError as e:
+                res.problems.append(e)
+                broken.add(slug)
+        return pots.get(slug)
+
     for locale in locales:
-        hints = _hints(project, locale, res.problems if locale == locales[0] else [])
-        memory_index = _memory_index(project, locale, res.problems)
-        for slug, pot in pots.items():
+        folder = project.locales_dir / locale
+
+        def locale_digest(folder=folder) -> str:
+            files = sorted(folder.glob("*.po")) if folder.is_dir() else []
+            return digest(*[f"{p.name}:{file_digest(p)}" for p in files])
+
+        def inputs(slug: str, ld: str, locale=locale) -> str:
+            po_digest = file_digest(project.catalog_path(locale, slug))
+            return digest(__version__, pot_digests[slug], po_digest, glossary_digest, ld)
+
+        ld = locale_digest()
+        stale = [
+            slug for slug in pot_paths if state.get(f"{locale}/{slug}", inputs(slug, ld)) is None
+        ]
+        res.unchanged += len(pot_paths) - len(stale)
+        failed: set[str] = set()
+        if stale:
+            hints = _hints(project, locale, res.problems if locale == locales[0] else [])
+            memory_index = _memory_index(project, locale, res.problems)
+        for slug in stale:
+            pot = pot_for(slug)
+            if pot is None:
+                failed.add(slug)
+                continue
             po_path = project.catalog_path(locale, slug)
             shown = project.relative(po_path)
             if not po_path.exists():
@@ -224,6 +278,7 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                     old = catalog.load(po_path, shown)
                 except CatalogError as e:
                     res.problems.append(e)
+                    failed.add(slug)
                     continue
                 created = False
 
@@ -248,11 +303,15 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                 (res.created if created else res.updated).append(shown)
             else:
                 res.unchanged += 1
-        folder = project.locales_dir / locale
+        ld = locale_digest()
+        for slug in pot_paths:
+            if slug not in failed and project.catalog_path(locale, slug).exists():
+                state.put(f"{locale}/{slug}", inputs(slug, ld))
         if folder.is_dir():
             for po_path in sorted(folder.glob("*.po")):
-                if po_path.stem not in pots:
+                if po_path.stem not in pot_paths:
                     res.orphans.append(project.relative(po_path))
+    state.save()
     return res
 
 
@@ -311,44 +370,69 @@ def load_translations(
     return catalog.translations(po), fuzzy
 
 
-def build(
-    project: Project,
-    locales: list[str],
-    alternates=None,
-    link_map_for=None,
-    only: set[str] | None = None,
-) -> BuildResult:
-    """Write ``dist/<locale>/<slug>.html`` for every article and locale."""
-    from .build import build_page
+def build(project: Project, locales: list[str], only: set[str] | None = None) -> BuildResult:
+    """Write ``dist/<locale>/<slug>.html`` for every article and locale. A page whose inputs
+    (the article, its catalog, the site settings) have not changed is not rendered again."""
+    from . import __version__
+    from .build import Fragment, build_page
+    from .publish import alternates_for, link_map_for
+    from .segment import Rejection
+    from .state import State, digest, file_digest
 
     res = BuildResult()
     builds = {loc: LocaleBuild(loc) for loc in locales}
     res.locales = list(builds.values())
-    for loaded in iter_articles(project, res.problems):
+    state = State(project.cache_dir, "build")
+    loaded_all = [
+        item
+        for item in iter_articles(project, res.problems)
+        if only is None or item.article.slug in only
+    ]
+    alternates = alternates_for(project)
+    link_maps = link_map_for(project, [item.article for item in loaded_all])
+    site = digest(
+        __version__,
+        str(project.url_pattern),
+        str(project.source_url_pattern),
+        *sorted(project.locales),
+        *sorted(i.article.slug for i in loaded_all),
+    )
+    for loaded in loaded_all:
         slug = loaded.article.slug
-        if only is not None and slug not in only:
-            continue
         for locale in locales:
-            loaded_tr = load_translations(project, locale, slug, res.problems)
-            if loaded_tr is None:
-                continue
-            translations, fuzzy = loaded_tr
-            page = build_page(
-                loaded.skeleton,
-                locale,
-                translations,
-                fuzzy,
-                alternates(loaded.article, locale) if alternates else (),
-                link_map_for(locale) if link_map_for else None,
-            )
-            lb = builds[locale]
-            lb.units += page.units
-            lb.translated += page.translated
-            lb.untranslated.extend(page.untranslated)
-            lb.rejected.extend((slug, r) for r in page.rejected)
             path = project.page_path(locale, slug)
-            write_atomic(path, page.html)
+            inputs = digest(site, loaded.key, file_digest(project.catalog_path(locale, slug)))
+            report = state.get(f"{locale}/{slug}", inputs, path)
+            if report is None:
+                loaded_tr = load_translations(project, locale, slug, res.problems)
+                if loaded_tr is None:
+                    continue
+                translations, fuzzy = loaded_tr
+                page = build_page(
+                    loaded.skeleton,
+                    locale,
+                    translations,
+                    fuzzy,
+                    alternates(loaded.article, locale) if alternates else (),
+                    link_maps(locale) if link_maps else None,
+                )
+                write_atomic(path, page.html)
+                report = {
+                    "units": page.units,
+                    "translated": page.translated,
+                    "untranslated": [[f.location, f.text, f.state] for f in page.untranslated],
+                    "rejected": [[r.msgid, r.msgstr, r.reason, r.fallback] for r in page.rejected],
+                }
+                state.put(f"{locale}/{slug}", inputs, path, report)
+            lb = builds[locale]
+            lb.units += report["units"]
+            lb.translated += report["translated"]
+            lb.untranslated.extend(
+                Fragment(slug, loc, text, st) for loc, text, st in report["untranslated"]
+            )
+            lb.rejected.extend((slug, Rejection(*r)) for r in report["rejected"])
             lb.pages.append(project.relative(path))
+    state.save()
     return res
 
 

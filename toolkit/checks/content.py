@@ -228,10 +228,24 @@ def forbidden(ctx, entry):
         bad = lookup(term.forbidden, ctx.locale)
         if not bad:
             continue
-        for start, end, form in ctx.glossary.find_forms(
+        hits = ctx.glossary.find_forms(
             entry.msgstr, bad, ctx.locale, case_sensitive=term.case_sensitive
-        ):
-            approved = lookup(term.translations, ctx.locale)
+        )
+        if not hits:
+            continue
+        approved = lookup(term.translations, ctx.locale)
+        # Matching is by stem: "vitamin D" (forbidden) also matches "vitamine D" (approved).
+        # Text that an approved form matches is never a forbidden variant.
+        good = (
+            ctx.glossary.find_forms(
+                entry.msgstr, approved, ctx.locale, case_sensitive=term.case_sensitive
+            )
+            if approved
+            else []
+        )
+        for start, end, form in hits:
+            if any(start < g_end and g_start < end for g_start, g_end, _ in good):
+                continue
             instead = f"; use {approved[0]!r}" if approved else ""
             yield f"{form!r} is a forbidden variant for {term.term!r}{instead}", (start, end)
 
