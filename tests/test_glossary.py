@@ -346,6 +346,108 @@ def test_no_false_compounds(medical: Glossary, locale: str, form: str, text: str
     assert not medical.contains(text, form, locale)
 
 
+@pytest.mark.parametrize(
+    "locale, form, text",
+    [
+        ("nl", "auto-immuun", "Verschillende auto-immuunziekten."),
+        ("nl", "auto-immuun", "Hoe Auto-immuunreacties de haarzakjes aanvallen"),
+        ("nl", "auto-immuun", "Een andere auto-immuunaandoening."),
+        ("nl", "auto-immuun", "De auto-immuunontsteking."),
+        ("nl", "T-cel", "De T-celreceptor."),
+        ("de", "T-Zelle", "Die T-Zellrezeptoren."),  # by its stem: Zelle -> Zell-
+        ("nl", "auto-immuun", "Een niet-auto-immuun proces."),
+    ],
+)
+def test_hyphenated_form_starts_a_compound(
+    medical: Glossary, locale: str, form: str, text: str
+) -> None:
+    assert medical.contains(text, form, locale)
+
+
+def test_hyphenated_compound_span(medical: Glossary) -> None:
+    text = "Hoe auto-immuunreacties de haarzakjes aanvallen"
+    spans = medical.find_forms(text, ["auto-immuun"], "nl")
+    assert [text[s:e] for s, e, _ in spans] == ["auto-immuunreacties"]
+
+
+@pytest.mark.parametrize(
+    "locale, form, text",
+    [
+        ("nl", "auto-immuun", "Een auto immuunziekte."),  # the text must hyphenate it too
+        ("nl", "auto-immuun", "De auto-ontimmuunziekte."),  # not inside the other part
+        ("nl", "chronische ontsteking", "Een chronische ontstekingsreactie."),  # not hyphenated
+        # A stem the stemmer rewrote (immuniteit -> immuun) is not looked for at the start.
+        ("nl", "auto-immuniteit", "Een auto-immuunziekte."),
+        ("nl", "immuniteit", "Een immuunziekte."),
+    ],
+)
+def test_hyphenated_form_no_false_compounds(
+    medical: Glossary, locale: str, form: str, text: str
+) -> None:
+    assert not medical.contains(text, form, locale)
+
+
+@pytest.mark.parametrize(
+    "locale, form, text",
+    [
+        ("nl", "cytokine", "Cytokinen en auto-antistoffen."),
+        ("nl", "cytokine", "Afgifte van ontstekingsbevorderende cytokinen."),
+        ("nl", "cytokine", "Ontstekingscytokinen."),  # a compound's head
+        ("nl", "antigeen", "Een kruisreactie met antigenen."),  # antigeen -> antigenen
+        ("nl", "antigeen", "Zelfantigenen."),
+        ("nl", "vrij radicaal", "Er ontstaan vrije radicalen."),  # vrij -> vrije before a noun
+        ("nl", "klinisch onderzoek", "Twee klinische onderzoeken."),
+        ("nl", "kaas", "Harde kazen."),  # s -> z
+        ("nl", "stoornis", "Hormonale stoornissen."),  # a doubled consonant
+        ("nl", "therapie", "Nieuwe therapieën."),
+        ("nl", "kaalheid", "Verschillende kaalheden."),
+        ("de", "freies Radikal", "Es entstehen freie Radikale."),
+        ("de", "freies Radikal", "Schutz vor freien Radikalen."),
+    ],
+)
+def test_regular_inflection(medical: Glossary, locale: str, form: str, text: str) -> None:
+    assert medical.contains(text, form, locale)
+
+
+@pytest.mark.parametrize(
+    "locale, form, text",
+    [
+        ("nl", "vitamine D", "Neem vitamin D."),  # another spelling, not an inflection
+        ("nl", "vitamin D", "Neem vitamine D."),  # a noun takes no -e (D is not its noun)
+        ("nl", "been", "Ik ben moe."),  # benen has a single vowel, ben is another word
+        ("nl", "maan", "De man."),
+        ("nl", "antigeen", "Een antigenetisch verschil."),
+        ("nl", "cytokine", "Cytokininen."),
+        ("nl", "vitamine D", "Vitamine de."),  # a letter or acronym is not inflected
+        ("nl", "radicaal", "De radicalere aanpak."),  # only the plural, not a comparative
+        ("de", "Vitamin D", "Vitamin De."),
+    ],
+)
+def test_no_false_inflection(medical: Glossary, locale: str, form: str, text: str) -> None:
+    assert not medical.contains(text, form, locale)
+
+
+def test_case_sensitive_form_in_lower_case_may_start_a_sentence(tmp_path: Path) -> None:
+    g = glossary(
+        tmp_path,
+        "FAQ,veelgestelde vragen|FAQ,häufig gestellte Fragen|FAQ,,yes,,acronym,\n"
+        "mg,,,yes,yes,,unit,\n",
+    )
+    form = "veelgestelde vragen"
+    assert g.contains("Veelgestelde vragen", form, "nl", case_sensitive=True)
+    assert g.contains("Zie hieronder. Veelgestelde vragen", form, "nl", case_sensitive=True)
+    assert g.contains("Lees de veelgestelde vragen.", form, "nl", case_sensitive=True)
+    assert g.contains("Häufig gestellte Fragen", "häufig gestellte Fragen", "de", True)
+    assert not g.contains("Lees de Veelgestelde vragen.", form, "nl", case_sensitive=True)
+    assert not g.contains("VEELGESTELDE VRAGEN", form, "nl", case_sensitive=True)
+    assert not g.contains("Veelgestelde Vragen", form, "nl", case_sensitive=True)
+    assert g.contains("FAQ", "FAQ", "nl", case_sensitive=True)
+    assert not g.contains("Faq", "FAQ", "nl", case_sensitive=True)
+    # A do-not-translate term is verbatim: Mg is magnesium, not milligram.
+    assert not g.contains("Mg is een mineraal.", "mg", "nl", case_sensitive=True)
+    assert g.contains("Neem 5 mg.", "mg", "nl", case_sensitive=True)
+
+
 def test_contains_case_sensitive(medical: Glossary) -> None:
     assert medical.contains("Een ANA-test.", "ANA", "nl", case_sensitive=True)
     assert not medical.contains("Een banaan, ana.", "ANA", "nl", case_sensitive=True)
@@ -427,3 +529,32 @@ def test_the_real_glossary() -> None:
     g = Glossary.load(REAL_GLOSSARY)
     assert len(g.terms) >= 80
     assert g.locales()
+
+
+@pytest.mark.skipif(not REAL_GLOSSARY.exists(), reason="no glossary.csv yet")
+@pytest.mark.parametrize(
+    "form, text",
+    [
+        ("auto-immuun", "auto-immuunziekten"),
+        ("auto-immuun", "Hoe auto-immuunreacties de haarzakjes aanvallen"),
+        ("auto-immuun", "een andere auto-immuunaandoening"),
+        ("auto-immuun", "meerdere oorzaken: auto-immuunontsteking, aantasting van de huid"),
+        ("cytokine", "Afgifte van ontstekingsbevorderende cytokinen"),
+        ("antigeen", "een kruisreactie aangaan met antigenen in het haarzakje"),
+        ("vrij radicaal", "Bij chronische ontsteking ontstaan vrije radicalen"),
+    ],
+)
+def test_the_real_glossary_dutch_forms(form: str, text: str) -> None:
+    assert Glossary.load(REAL_GLOSSARY).contains(text, form, "nl")
+
+
+@pytest.mark.skipif(not REAL_GLOSSARY.exists(), reason="no glossary.csv yet")
+def test_the_real_glossary_faq() -> None:
+    g = Glossary.load(REAL_GLOSSARY)
+    faq = g.term("FAQ")
+    assert faq is not None and faq.case_sensitive and not faq.dnt
+    assert faq.translations["nl"] == ("veelgestelde vragen", "FAQ")
+    assert faq.translations["tr"] == ("sıkça sorulan sorular", "SSS")
+    assert [m.term.term for m in g.find_source_terms("FAQ")] == ["FAQ"]
+    assert g.find_source_terms("the faq page") == []
+    assert g.contains("Veelgestelde vragen", "veelgestelde vragen", "nl", case_sensitive=True)

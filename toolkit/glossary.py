@@ -53,11 +53,24 @@ locale's language; a language without one is compared by lower-case form only). 
 A do-not-translate term is compared verbatim (ignoring case unless ``case``), without stemming.
 In Dutch and German (:data:`COMPOUNDING_LANGUAGES`) a single-word form is also found inside a
 compound (its stem or lower-case form at the start or the end of the word, or anywhere when it
-has at least five letters, and the rest of the word at least three letters), and the last word
-of a multi-word form may be the head of a compound. In agglutinative languages
-(:data:`AGGLUTINATIVE_LANGUAGES`) a word may carry suffixes the stemmer does not remove. These
-compound and suffix rules apply to :meth:`Glossary.contains` and :meth:`Glossary.find_forms` (for
-checking translations); :meth:`Glossary.find_source_terms` compares whole words only.
+has at least five letters, and the rest of the word at least three letters; a stem that is not
+how the word begins -- the stemmer rewrote it, ``immuniteit`` -> ``immuun`` -- only at the end),
+and the last word of a multi-word form may be the head of a compound. A hyphenated form
+(``auto-immuun``) is one word: when the text hyphenates it too, its last word may also start a
+compound (``auto-immuunziekte``). Dutch and German words also match their regular inflections,
+which the stemmer does not always bring back to the same stem: each word of a form (of at least
+three letters, not an acronym or symbol) is inflected by the language's spelling rules -- Dutch
+plurals in -en/-n/-s/-ën with an opened syllable's single vowel (``antigeen`` -> ``antigenen``),
+a doubled consonant (``cel`` -> ``cellen``) and f/s -> v/z, and the -e of an adjective before
+its noun (``vrij radicaal`` -> ``vrije radicalen``); German plural and case endings, and another
+ending for an adjective before its noun (``freies Radikal`` -> ``freie Radikale``) -- and a text
+word written as one of those (or a compound ending with one) matches. In agglutinative languages
+(:data:`AGGLUTINATIVE_LANGUAGES`) a word may carry suffixes the stemmer does not remove. A
+case-sensitive form whose first word is written in lower case (``veelgestelde vragen``) may start
+a sentence with a capital, unless it is a do-not-translate term (``mg`` is not ``Mg``). These
+compound, inflection, suffix and capital rules apply to :meth:`Glossary.contains` and
+:meth:`Glossary.find_forms` (for checking translations);
+:meth:`Glossary.find_source_terms` compares whole words only.
 """
 
 from __future__ import annotations
@@ -381,7 +394,17 @@ _STEM, _FOLD, _EXACT = 0, 1, 2  # index into an _Entry: how words are compared
 class _Pattern:
     """A term or form compiled for one language: the key of each word and the gaps between."""
 
-    __slots__ = ("keys", "lowers", "stems", "gaps", "mode", "n")
+    __slots__ = (
+        "keys",
+        "lowers",
+        "stems",
+        "gaps",
+        "mode",
+        "n",
+        "hyphenated",
+        "inflected",
+        "capital",
+    )
 
     def __init__(
         self,
@@ -390,6 +413,8 @@ class _Pattern:
         stems: tuple[str, ...],
         gaps: tuple[str, ...],
         mode: int,
+        inflected: tuple[frozenset[str], ...] = (),
+        capital: str | None = None,
     ):
         self.keys = keys  # stem, lower-case or surface form of each word, as `mode` says
         self.lowers = lowers  # lower-case form of each word (for exactness and compounds)
@@ -397,6 +422,105 @@ class _Pattern:
         self.gaps = gaps  # " " or "-" before words 1..n-1
         self.mode = mode
         self.n = len(keys)
+        self.hyphenated = self.n > 1 and all(g == "-" for g in gaps)  # auto-immuun: one word
+        # Stem mode in a language with inflection rules (nl, de): for each word, its regularly
+        # inflected lower-case forms (the stemmer does not bring all of them back to its stem).
+        self.inflected = inflected
+        # Exact mode: the first word with a capital, when the form writes it all in lower case.
+        self.capital = capital
+
+
+# Regular inflection the Snowball stemmer does not always undo. Each function gives the
+# lower-case inflected forms of a word of a glossary form; ``attributive`` says that the word is
+# an adjective before its noun (a word followed by another word of the form: ``vrij radicaal``,
+# ``freies Radikal``), which takes the adjective endings.
+# A long vowel written double in a closed final syllable: single when the syllable opens
+# (antigeen -> antigenen, radicaal -> radicalen).
+_NL_LONG_VOWEL = re.compile(r"(.*[^aeiouy]|)(aa|ee|oo|uu)([^aeiouy])")
+# A short vowel before a single final consonant: the consonant doubles (cel -> cellen).
+_NL_SHORT_VOWEL = re.compile(r"(.*[^aeiouy]|)[aeiou]([bdfgklmnprst])")
+_DE_ADJECTIVE_ENDINGS = ("es", "er", "en", "em", "e")
+
+
+def _dutch_inflections(word: str, attributive: bool) -> set[str]:
+    """Plurals of a Dutch word (-en, -n, -s, -ën; -heid -> -heden) and, before its noun, the
+    adjective's -e (vrij -> vrije), with the spelling rules of an opened syllable: a long vowel
+    written single (antigeen -> antigenen, radicaal -> radicalen), a doubled consonant after a
+    short vowel (cel -> cellen), f/s -> v/z (kaas -> kazen)."""
+    out = {word + "s"}
+    if word[-1] in "aiouy":
+        return out  # alopecia's, echo's: the apostrophe is a word boundary already
+    if word.endswith("e"):
+        out.add(word + "n")  # cytokine -> cytokinen, ziekte -> ziekten
+        if word[-2] in "ei":
+            out.add(word + "ën")  # idee -> ideeën, therapie -> therapieën
+        return out
+    if word.endswith("heid"):
+        out.add(word[:-4] + "heden")
+    bases = {word}
+    m = _NL_LONG_VOWEL.fullmatch(word)
+    if m:
+        bases.add(m[1] + m[2][0] + m[3])
+    m = _NL_SHORT_VOWEL.fullmatch(word)
+    if m:
+        bases.add(word + m[2])
+    for base in list(bases):
+        if base[-1] in "fs":
+            bases.add(base[:-1] + ("v" if base[-1] == "f" else "z"))
+    for base in bases:
+        out.add(base + "en")
+        if attributive:
+            out.add(base + "e")
+    return out
+
+
+def _german_inflections(word: str, attributive: bool) -> set[str]:
+    """Plural and case endings of a German word; an adjective before its noun changes its
+    ending (freies Radikal -> freie Radikale, freien Radikalen)."""
+    out = {word + e for e in ("e", "en", "n", "er", "es", "em", "s", "ern", "nen")}
+    if attributive:
+        for ending in _DE_ADJECTIVE_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= _MIN_COMPOUND_PART:
+                base = word[: -len(ending)]
+                out.update(base + e for e in ("", *_DE_ADJECTIVE_ENDINGS))
+                break
+    return out
+
+
+_INFLECTIONS = {"nl": _dutch_inflections, "de": _german_inflections}
+
+
+def _inflectable(word: str) -> bool:
+    """Does a word of a form take the language's regular endings? Not a short word (``de``,
+    ``T``), nor one with digits or capitals after the first letter (``ANA``, ``dsDNA``, ``T4``):
+    acronyms and symbols inflect with an apostrophe, if at all."""
+    return len(word) >= _MIN_COMPOUND_PART and word.isalpha() and word[1:] == word[1:].lower()
+
+
+def _inflections(
+    surfaces: tuple[str, ...], lowers: tuple[str, ...], gaps: tuple[str, ...], language: str
+) -> tuple[frozenset[str], ...]:
+    """For each word of a form, its regularly inflected lower-case forms (empty when the
+    language has no rules or the word does not inflect). A word is attributive when a space
+    separates it from a next word that inflects too: ``vrij radicaal``, but not ``vitamin D``
+    nor the first part of ``Gottron-papel``."""
+    inflect = _INFLECTIONS.get(language)
+    if inflect is None:
+        return ()
+    ok = [_inflectable(w) for w in surfaces]
+    out = []
+    for k, low in enumerate(lowers):
+        if not ok[k]:
+            out.append(frozenset())
+            continue
+        attributive = k + 1 < len(ok) and ok[k + 1] and gaps[k] == " "
+        out.append(frozenset(inflect(low, attributive) - {low}))
+    return tuple(out)
+
+
+def _capitalise(word: str, language: str) -> str:
+    first = "İ" if word[0] == "i" and language in ("tr", "az") else word[0].upper()
+    return first + word[1:]
 
 
 def _compile(form: str, lang: _Language, mode: int) -> _Pattern | None:
@@ -411,7 +535,11 @@ def _compile(form: str, lang: _Language, mode: int) -> _Pattern | None:
     lowers = tuple(_lower(w, lang.language) for w in surfaces)
     stems = tuple(lang.stem(w) for w in lowers)
     keys = {_STEM: stems, _FOLD: lowers, _EXACT: surfaces}[mode]
-    return _Pattern(keys, lowers, stems, gaps, mode)
+    inflected = _inflections(surfaces, lowers, gaps, lang.language) if mode == _STEM else ()
+    capital = None
+    if mode == _EXACT and surfaces[0].islower():
+        capital = _capitalise(surfaces[0], lang.language)
+    return _Pattern(keys, lowers, stems, gaps, mode, inflected, capital)
 
 
 @lru_cache(maxsize=4096)
@@ -419,31 +547,51 @@ def _compile_cached(form: str, locale: str, mode: int) -> _Pattern | None:
     return _compile(form, _language(locale), mode)
 
 
-def _compound_hit(part: str, whole: str, head_only: bool) -> bool:
-    """Is ``part`` a member of the compound ``whole``?"""
+# Where a part may sit in a compound word: at its end (the head), at either edge, or anywhere.
+_HEAD, _EDGE, _ANYWHERE = 0, 1, 2
+
+
+def _compound_hit(part: str, whole: str, where: int) -> bool:
+    """Is ``part`` a member of the compound ``whole``, in a place ``where`` allows?"""
     if len(part) < _MIN_COMPOUND_PART or len(whole) - len(part) < _MIN_COMPOUND_PART:
         return False
     if whole.endswith(part):
         return True
-    if head_only:
+    if where == _HEAD:
         return False
-    return whole.startswith(part) or (len(part) >= _MIN_INFIX and part in whole)
+    return whole.startswith(part) or (
+        where == _ANYWHERE and len(part) >= _MIN_INFIX and part in whole
+    )
 
 
-def _loose_word(p: _Pattern, k: int, entry: _Entry, lang: _Language) -> bool:
-    """Word k of a stem-mode pattern against a word that does not share its stem: a compound
-    (nl, de) or a word with more suffixes (tr, ...)."""
+def _loose_word(p: _Pattern, k: int, entry: _Entry, lang: _Language, hyphenated: bool) -> bool:
+    """Word k of a stem-mode pattern against a word that does not share its stem: an inflected
+    form the stemmer does not undo (nl, de), a compound (nl, de) or a word with more suffixes
+    (tr, ...). ``hyphenated``: the pattern and the text join all the words by hyphens."""
     stems, lowers, _ = entry
+    inflected = p.inflected[k] if p.inflected else frozenset()
+    if inflected and not inflected.isdisjoint(lowers):
+        return True
     if lang.compounds:
         n = p.n
         if n == 1 or k == n - 1:
-            head_only = n > 1
+            # A single word may sit anywhere in a compound; the last word of a hyphenated form
+            # (auto-immuun) at either edge (auto-immuunziekte); of other forms only at the end,
+            # as the head the words before it describe.
+            where = _ANYWHERE if n == 1 else _EDGE if hyphenated else _HEAD
+            # A stem is looked for before or inside other parts only when it is how the word
+            # begins (Zelle: zell-); one the stemmer rewrote (immuniteit: immuun) only at the end.
+            stem_where = where if p.lowers[k].startswith(p.stems[k]) else _HEAD
             for whole in stems:
-                if _compound_hit(p.stems[k], whole, head_only):
+                if _compound_hit(p.stems[k], whole, stem_where):
                     return True
             for whole in lowers:
-                if _compound_hit(p.lowers[k], whole, head_only):
+                if _compound_hit(p.lowers[k], whole, where):
                     return True
+                # An inflected form only as the head: inflection is at the end of the word.
+                for form in inflected:
+                    if _compound_hit(form, whole, _HEAD):
+                        return True
     if lang.agglutinative and len(p.lowers[k]) >= _MIN_AGGLUTINATIVE:
         for whole in stems:
             if whole.startswith(p.stems[k]):
@@ -454,17 +602,33 @@ def _loose_word(p: _Pattern, k: int, entry: _Entry, lang: _Language) -> bool:
     return False
 
 
+_SENTENCE_END = frozenset(".!?:\n")
+
+
+def _starts_sentence(a: _Analysis, j: int) -> bool:
+    """Is word ``j`` the first of the text or of a sentence (after . ! ? : or a line break)?"""
+    return j == 0 or not _SENTENCE_END.isdisjoint(a.parts[2 * j])
+
+
 def _match_at(
-    p: _Pattern, a: _Analysis, i: int, lang: _Language | None, first_exact: int | None = None
+    p: _Pattern,
+    a: _Analysis,
+    i: int,
+    lang: _Language | None,
+    first_exact: int | None = None,
+    sentence_case: bool = False,
 ) -> int | None:
     """Does pattern p match the words of a from word i on? Returns how many words match their
-    lower-case form exactly (to rank competing terms), or None. ``lang`` enables the compound
-    and suffix rules; ``first_exact`` says the first word is known to match (and how exactly)."""
+    lower-case form exactly (to rank competing terms), or None. ``lang`` enables the compound,
+    inflection and suffix rules; ``first_exact`` says the first word is known to match (and
+    how exactly); ``sentence_case`` lets an exact-mode pattern whose first word is in lower case
+    match it capitalised at the start of a sentence."""
     n = p.n
     if i + n > len(a.words):
         return None
     mode = p.mode
     verbatim = mode != _STEM
+    hyphenated = p.hyphenated  # and so far the text too
     exact = 0
     for k in range(n):
         j = i + k
@@ -472,6 +636,8 @@ def _match_at(
             kind = a.gap(j)
             if not kind or (verbatim and kind != p.gaps[k - 1]):
                 return None
+            if hyphenated and kind != "-":
+                hyphenated = False
         elif first_exact is not None:
             exact = first_exact
             continue
@@ -479,7 +645,15 @@ def _match_at(
         if p.keys[k] in entry[mode]:
             if p.lowers[k] in entry[_FOLD]:
                 exact += 1
-        elif lang is None or verbatim or not _loose_word(p, k, entry, lang):
+        elif (
+            k == 0
+            and sentence_case
+            and p.capital is not None
+            and p.capital in entry[_EXACT]
+            and _starts_sentence(a, j)
+        ):
+            continue
+        elif lang is None or verbatim or not _loose_word(p, k, entry, lang, hyphenated):
             return None
     return exact
 
@@ -824,8 +998,9 @@ class Glossary:
         """Where any of ``forms`` occurs in ``text`` (written in ``locale``): (start, end, form)
         in original offsets, sorted by start, the longest winning where they overlap. A match
         inside a compound covers the whole compound word. ``case_sensitive`` compares exact
-        surface forms; ``verbatim`` compares without stemming (default: when the form is a
-        do-not-translate term of this glossary)."""
+        surface forms, except that a form written in lower case may start a sentence with a
+        capital (unless it is verbatim); ``verbatim`` compares without stemming (default: when
+        the form is a do-not-translate term of this glossary)."""
         a = _analyse(text, locale)
         if not a.words:
             return []
@@ -835,9 +1010,12 @@ class Glossary:
             pattern = _compile_cached(form, locale, self._form_mode(form, case_sensitive, verbatim))
             if pattern is None:
                 continue
+            sentence_case = pattern.capital is not None and not (
+                verbatim if verbatim is not None else _key(form) in self._verbatim
+            )
             n = pattern.n
             for i in range(len(a.words) - n + 1):
-                exact = _match_at(pattern, a, i, lang)
+                exact = _match_at(pattern, a, i, lang, None, sentence_case)
                 if exact is not None:
                     candidates.append((a.length(i, n), exact, -order, i, n, form))
         out = []
