@@ -162,13 +162,10 @@ def update(ctx: Context, locales):
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when any unit is left untranslated.")
 @click.option(
-    "--all",
-    "show_all",
-    is_flag=True,
-    help="List every untranslated fragment (default: the first 20 per locale).",
+    "--quiet", "-q", is_flag=True, help="Print only the counts, not each untranslated fragment."
 )
 @click.pass_obj
-def build(ctx: Context, locales, report_file, strict, show_all):
+def build(ctx: Context, locales, report_file, strict, quiet):
     """Write dist/LOCALE/<slug>.html and report what is still untranslated."""
     from toolkit.fsutil import write_atomic
     from toolkit.pipeline import build as run
@@ -183,13 +180,8 @@ def build(ctx: Context, locales, report_file, strict, show_all):
         click.echo(
             f"{lb.locale}: {lb.translated} of {lb.units} units translated ({pct:.1f} %), {len(lb.pages)} pages"
         )
-        shown = lb.untranslated if show_all else lb.untranslated[:20]
-        for f in shown:
+        for f in [] if quiet else lb.untranslated:
             click.echo(f"  {f.state}: {f.article} {f.location}: {f.text}")
-        if len(shown) < len(lb.untranslated):
-            click.echo(
-                f"  … and {len(lb.untranslated) - len(shown)} more (--all lists them, --report writes them as JSON)"
-            )
         for slug, r in lb.rejected:
             click.echo(f"  rejected: {slug}: {r.msgid[:50]!r}: {r.reason}")
         untranslated += len(lb.untranslated)

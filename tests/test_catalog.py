@@ -335,3 +335,15 @@ def test_property_update_never_loses_a_translation(initial, operations):
         present = {e.msgstr for e in po} | {line for e in po for line in e.tcomment.split("\n")}
         present |= {x.removeprefix("earlier translation: ") for x in present}
         assert written <= present, written - present
+
+
+def test_build_lists_every_untranslated_fragment_and_strict_fails(project_dir, cli, tmp_path):
+    result = cli(project_dir, "build", "--report", str(tmp_path / "r.json"))
+    assert result.exit_code == 0
+    assert "nl: 136 of 221 units translated (61.5 %), 5 pages" in result.output
+    listed = [line for line in result.output.splitlines() if line.startswith("  untranslated: ")]
+    report = json.loads((tmp_path / "r.json").read_text())
+    [nl] = report["locales"]
+    assert len(listed) == len(nl["untranslated"]) >= 85
+    assert cli(project_dir, "build", "--strict").exit_code == 1
+    assert "untranslated:" not in cli(project_dir, "build", "--quiet").output
