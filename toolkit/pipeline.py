@@ -77,16 +77,18 @@ def article_key(project: Project, article: Article) -> str:
 def skeleton_for(project: Project, article: Article, key: str) -> ArticleSkeleton:
     """The article's skeleton, from the cache when the source has not changed (keyed by the
     article's content and the settings that shape it)."""
-    cache = project.cache_dir / "skeletons" / f"{article.slug}.{key}.bin"
+    # One file per slug holding (key, skeleton): no directory listing, which grew with the
+    # square of the number of articles (the benchmark's profile).
+    cache = project.cache_dir / "skeletons" / f"{article.slug}.bin"
     try:
-        return ArticleSkeleton.from_data(marshal.loads(cache.read_bytes()))
+        cached_key, data = marshal.loads(cache.read_bytes())
+        if cached_key == key:
+            return ArticleSkeleton.from_data(data)
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         pass
     skeleton = segment_article(article)
     try:
-        for old in cache.parent.glob(f"{article.slug}.*.bin"):
-            old.unlink()
-        write_atomic(cache, marshal.dumps(skeleton.to_data()))
+        write_atomic(cache, marshal.dumps((key, skeleton.to_data())))
     except OSError:
         pass  # a cache that cannot be written costs speed, not correctness
     return skeleton

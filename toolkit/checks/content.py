@@ -224,9 +224,11 @@ def forbidden(ctx, entry):
 
     if ctx.glossary is None or not translated(entry):
         return
-    for term in ctx.glossary.terms:
-        bad = lookup(term.forbidden, ctx.locale)
-        if not bad:
+    lowered = _fold_hyphens(entry.msgstr.lower())
+    for term, bad in _forbidden_terms(ctx.glossary, ctx.locale):
+        # Cheap prefilter: a form can only match where its first few letters are written
+        # (matching is by stem, so only the start of the first word is certain).
+        if not any(prefix in lowered for prefix in _prefixes(bad)):
             continue
         hits = ctx.glossary.find_forms(
             entry.msgstr, bad, ctx.locale, case_sensitive=term.case_sensitive
@@ -248,6 +250,25 @@ def forbidden(ctx, entry):
                 continue
             instead = f"; use {approved[0]!r}" if approved else ""
             yield f"{form!r} is a forbidden variant for {term.term!r}{instead}", (start, end)
+
+
+_FORBIDDEN_CACHE: dict = {}
+
+
+def _forbidden_terms(glossary, locale: str):
+    """The terms with forbidden variants for a locale, computed once per glossary."""
+    from ..glossary import lookup
+
+    key = (id(glossary), locale)
+    if key not in _FORBIDDEN_CACHE:
+        _FORBIDDEN_CACHE[key] = [
+            (t, lookup(t.forbidden, locale)) for t in glossary.terms if lookup(t.forbidden, locale)
+        ]
+    return _FORBIDDEN_CACHE[key]
+
+
+def _prefixes(forms) -> list[str]:
+    return [_fold_hyphens(f.lower())[:4] for f in forms]
 
 
 _ACRONYM = re.compile(

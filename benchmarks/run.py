@@ -1,0 +1,651 @@
+"""Benchmark of localise: extract, build and check over a generated corpus, against the floor.
+
+The corpus is N pages made from the two sample WordPress posts in ``source/``: page *i* is post
+``i % 2`` with every text node and every ``alt``/``title`` attribute given the suffix
+``" (page i)"``, so that no unit repeats across pages (a catalog of N distinct articles, not N
+copies of one). Each page is written twice, from the same text:
+
+* as a WordPress post (``slug``, ``title.rendered``, ``content.rendered``) in a localise project
+  whose ``localise.toml`` sets ``locales``; the repository's ``glossary.csv`` is copied in, as a
+  real project has one (``--no-glossary`` leaves it out);
+* as an HTML fragment (``<h1>title</h1>`` + content) for Translate Toolkit, lxml and
+  BeautifulSoup.
+
+What is measured, in one run on the same pages (wall time with ``time.perf_counter``):
+
+* the localise command line, each step in a fresh process, as a user runs it: ``extract`` (cold,
+  then again with nothing changed), ``init``, ``build`` (first, again with nothing changed, and
+  once more with the cache folder ``.localise/`` removed) and ``check``; the catalogs are filled with identity
+  translations (msgstr = msgid, through polib, not timed) before the build;
+* the library without process start-up, in this process: reading + segmenting every page
+  (``read_articles`` + ``segment_article``), loading every PO (``catalog.load``) and rendering
+  every page from its skeleton (``build_page``);
+* the floor, in this process: lxml parse + serialise and BeautifulSoup(html, "lxml") + ``str()``;
+* Translate Toolkit's ``html2po`` + ``po2html`` from the bench venv (``/tmp/benchvenv``), as
+  subprocesses, when it is installed there (``--skip-tt`` leaves it out);
+* start-up: ``localise --help`` and ``python -c pass``, median of 5 runs;
+* peak memory of every subprocess: the child's own ``ru_maxrss``, read with ``os.wait4`` by a
+  small launcher process (see ``_LAUNCHER``), so each command has its own figure;
+  ``getrusage(RUSAGE_CHILDREN)`` here would give the maximum over all children so far, and at
+  least this interpreter's own peak.
+
+Run it with the project's interpreter, which has localise installed::
+
+    .venv/bin/python benchmarks/run.py --pages 400 --out /tmp/bench.json
+
+The table, the ratios and an extrapolation to 100,000 articles x 10 locales are printed; ``--out``
+writes everything as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = (
+    REPO / "source" / "post-autoimmune-related-balding.txt",
+    REPO / "source" / "post-autoimmune-disease-and-hair-loss-link.txt",
+)
+DEFAULT_LOCALISE = REPO / ".venv" / "bin" / "localise"
+TT_BIN = Path("/tmp/benchvenv/bin")
+
+# Text between two tags that has a letter in it (the samples have no <script> or <style>).
+_TEXT_NODE = re.compile(r">([^<]*[A-Za-z][^<]*)<")
+_ATTR = re.compile(r'\b(alt|title)="([^"]*[A-Za-z][^"]*)"')
+
+# The extrapolation's scale.
+SCALE_ARTICLES = 100_000
+SCALE_LOCALES = 10
+
+
+# -- the corpus -----------------------------------------------------------------------------
+
+
+def mark_html(html: str, page: int) -> str:
+    """``html`` with the suffix `` (page N)`` on every text node and ``alt``/``title`` value,
+    leading and trailing whitespace kept where it was."""
+    suffix = f" (page {page})"
+
+    def text(m: re.Match) -> str:
+        body = m.group(1)
+        core = body.rstrip()
+        return ">" + core + suffix + body[len(core) :] + "<"
+
+    html = _TEXT_NODE.sub(text, html)
+    return _ATTR.sub(lambda m: f'{m.group(1)}="{m.group(2)}{suffix}"', html)
+
+
+def make_corpus(root: Path, pages: int, locales: list[str], glossary: bool) -> dict:
+    """Write the localise project as it is before any command (``root/pristine``) and the HTML
+    fragments (``root/html``). Returns facts about the corpus."""
+    posts = [json.loads(p.read_text(encoding="utf-8")) for p in SAMPLES]
+    project = root / "pristine"
+    source = project / "source"
+    html_dir = root / "html"
+    source.mkdir(parents=True)
+    html_dir.mkdir()
+    (project / "localise.toml").write_text(
+        "locales = [" + ", ".join(json.dumps(loc) for loc in locales) + "]\n", encoding="utf-8"
+    )
+    if glossary and (REPO / "glossary.csv").is_file():
+        shutil.copy(REPO / "glossary.csv", project / "glossary.csv")
+    source_bytes = html_bytes = 0
+    for i in range(pages):
+        post = posts[i % len(posts)]
+        slug = f"{post['slug']}-p{i:05d}"
+        title = post["title"]["rendered"] + f" (page {i})"
+        content = mark_html(post["content"]["rendered"], i)
+        doc = {
+            "id": 100000 + i,
+            "slug": slug,
+            "title": {"rendered": title},
+            "content": {"rendered": content},
+        }
+        data = json.dumps(doc, ensure_ascii=False, indent=1)
+        (source / f"{slug}.json").write_text(data, encoding="utf-8")
+        fragment = f"<h1>{title}</h1>\n{content}"
+        (html_dir / f"{slug}.html").write_text(fragment, encoding="utf-8")
+        source_bytes += len(data.encode("utf-8"))
+        html_bytes += len(fragment.encode("utf-8"))
+    return {
+        "pages": pages,
+        "source_kib_per_page": round(source_bytes / pages / 1024, 1),
+        "html_kib_per_page": round(html_bytes / pages / 1024, 1),
+        "glossary": (project / "glossary.csv").is_file(),
+    }
+
+
+def fill_identity(folder: Path, pattern: str = "*.po") -> int:
+    """Set msgstr = msgid in every catalog of ``folder`` (through polib). Returns the entries."""
+    import polib
+
+    count = 0
+    for path in sorted(folder.glob(pattern)):
+        po = polib.pofile(str(path), wrapwidth=0)
+        for entry in po:
+            if entry.msgid and not entry.obsolete:
+                entry.msgstr = entry.msgid
+                if "fuzzy" in entry.flags:
+                    entry.flags.remove("fuzzy")
+                count += 1
+        po.save(str(path.with_suffix(".po")))
+    return count
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+
+# A small process that starts the measured one and reports its time and peak memory. The peak
+# must not be read in this process: a child's ru_maxrss starts from the high-water mark of the
+# process it was forked (or vforked) from, so children of this big interpreter would all show at
+# least its own peak. The launcher is a bare interpreter (about 8.5 MB, the floor of the figures).
+_LAUNCHER = """
+import os, sys, time
+out, err, *argv = sys.argv[1:]
+flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+actions = [(os.POSIX_SPAWN_OPEN, 1, out, flags, 0o644), (os.POSIX_SPAWN_OPEN, 2, err, flags, 0o644)]
+start = time.perf_counter()
+pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+print(seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
+@dataclass
+class Run:
+    """One subprocess: its wall time, peak memory and exit code."""
+
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+    summary: str
+
+
+def run_process(argv: list, ok=(0,)) -> Run:
+    """Run ``argv`` (first item a path) through the launcher: wall time from spawn to exit, and
+    the child's own peak resident memory (``ru_maxrss`` from ``os.wait4``). Output goes to
+    files, so a full pipe never slows the child; an exit code not in ``ok`` stops the benchmark.
+    ``summary`` is the last line of the output that is not indented (the command's summary)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out, err = Path(tmp) / "out", Path(tmp) / "err"
+        launcher = [sys.executable, "-I", "-S", "-c", _LAUNCHER, out, err, *argv]
+        done = subprocess.run([str(a) for a in launcher], capture_output=True, text=True)
+        stdout = out.read_text(encoding="utf-8", errors="replace") if out.exists() else ""
+        stderr = err.read_text(encoding="utf-8", errors="replace") if err.exists() else ""
+    if done.returncode != 0:
+        sys.exit(f"benchmark: could not start {argv[0]}: {done.stderr.strip()}")
+    seconds, max_rss_kb, code = done.stdout.split()
+    if int(code) not in ok:
+        sys.exit(
+            f"benchmark: {' '.join(map(str, argv))} exited {code}\n"
+            f"{stdout[-2000:]}\n{stderr[-2000:]}"
+        )
+    lines = [ln for ln in stdout.splitlines() if ln.strip() and not ln[:1].isspace()]
+    return Run(float(seconds), int(max_rss_kb) / 1024, int(code), lines[-1] if lines else "")
+
+
+def median_run(argv: list[str], times: int = 5) -> Run:
+    """The run of median wall time out of ``times`` runs."""
+    runs = sorted((run_process(argv) for _ in range(times)), key=lambda r: r.seconds)
+    return runs[len(runs) // 2]
+
+
+def best_of(func, repeat: int = 3) -> float:
+    """The fastest of ``repeat`` calls of ``func()``, in seconds (the least disturbed run)."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@dataclass
+class Row:
+    """A line of the results table."""
+
+    name: str
+    seconds: float
+    ms_per_page: float | None
+    max_rss_mb: float | None = None
+    note: str = ""
+
+
+def localise_cli(localise: Path, project: Path, pages: int, locales: list[str]) -> list[Row]:
+    """The command line, step by step, each step in a fresh process. Extract and init are per
+    page; build and check per page and locale."""
+    rows: list[Row] = []
+    per_locale = pages * len(locales)
+
+    def step(name: str, args: list[str], per: int, ok=(0,), note: str = "") -> None:
+        r = run_process([localise, "-C", project, *args], ok=ok)
+        summary = f"exit {r.returncode}: {r.summary}" if r.returncode else r.summary
+        text = f"{note}; {summary}" if note else summary
+        rows.append(Row(name, r.seconds, 1000 * r.seconds / per, r.max_rss_mb, text))
+
+    step("localise extract (cold)", ["extract"], pages)
+    step("localise extract (warm, unchanged)", ["extract"], pages)
+    for locale in locales:
+        step(f"localise init {locale}", ["init", locale], pages)
+        fill_identity(project / "locales" / locale)
+    step("localise build (first)", ["build", *locales], per_locale, note="skeletons cached")
+    step("localise build (warm, unchanged)", ["build", *locales], per_locale)
+    shutil.rmtree(project / ".localise", ignore_errors=True)
+    step(
+        "localise build (cache removed)", ["build", *locales], per_locale, note=".localise/ removed"
+    )
+    step("localise check", ["check", *locales], per_locale, ok=(0, 1))
+    return rows
+
+
+def localise_cli_repeated(
+    localise: Path, root: Path, pages: int, locales: list[str], repeat: int
+) -> list[Row]:
+    """:func:`localise_cli` ``repeat`` times, each time on a fresh copy of the pristine project
+    (``root/project``, left as the last run made it); each step's run of median time."""
+    runs = []
+    for _ in range(repeat):
+        project = root / "project"
+        shutil.rmtree(project, ignore_errors=True)
+        shutil.copytree(root / "pristine", project)
+        runs.append(localise_cli(localise, project, pages, locales))
+    rows = []
+    for group in zip(*runs, strict=True):
+        row = sorted(group, key=lambda r: r.seconds)[len(group) // 2]
+        if repeat > 1:
+            row.note = f"median of {repeat}; {row.note}"
+        rows.append(row)
+    return rows
+
+
+def scaling(
+    localise: Path, root: Path, pages: int, locales: list[str], glossary: bool
+) -> list[Row]:
+    """A cold extract and a first build on a second corpus of ``pages`` pages, to see whether
+    the cost per page stays flat as the project grows (the extrapolation assumes it does)."""
+    sub = root / f"scale-{pages}"
+    make_corpus(sub, pages, locales, glossary)
+    project = sub / "pristine"
+    extract = run_process([localise, "-C", project, "extract"])
+    for locale in locales:
+        run_process([localise, "-C", project, "init", locale])
+        fill_identity(project / "locales" / locale)
+    build = run_process([localise, "-C", project, "build", *locales])
+    shutil.rmtree(sub, ignore_errors=True)
+    per_locale = pages * len(locales)
+    return [
+        Row(
+            f"scaling: extract (cold), {pages} pages",
+            extract.seconds,
+            1000 * extract.seconds / pages,
+            extract.max_rss_mb,
+            extract.summary,
+        ),
+        Row(
+            f"scaling: build (first), {pages} pages",
+            build.seconds,
+            1000 * build.seconds / per_locale,
+            build.max_rss_mb,
+            build.summary,
+        ),
+    ]
+
+
+def library(project_dir: Path, pages: int, locales: list[str]) -> list[Row]:
+    """The library in this process: no start-up, no files written."""
+    from toolkit import catalog
+    from toolkit.build import build_page
+    from toolkit.project import load_project
+    from toolkit.segment import segment_article
+    from toolkit.sources import read_articles
+
+    project = load_project(project_dir)
+    files = project.source_files()
+    # Warm up imports, the parser and Babel's locale data.
+    warm = segment_article(read_articles(files[0], project)[0])
+    build_page(warm, locales[0], {})
+
+    def read_and_segment():
+        return [segment_article(a) for path in files for a in read_articles(path, project)]
+
+    skeletons = read_and_segment()
+    t_segment = best_of(read_and_segment)
+
+    po_paths = [project.catalog_path(loc, sk.slug) for loc in locales for sk in skeletons]
+
+    def load_catalogs():
+        return [catalog.translations(catalog.load(p)) for p in po_paths]
+
+    t_load = best_of(load_catalogs)
+    identity = [{u.msgid: u.msgid for u in sk.units()} for sk in skeletons]
+
+    def render():
+        for locale in locales:
+            for sk, tr in zip(skeletons, identity, strict=True):
+                build_page(sk, locale, tr)
+
+    t_build = best_of(render)
+    per_build = pages * len(locales)
+    return [
+        Row("library: read + segment", t_segment, 1000 * t_segment / pages, note="best of 3"),
+        Row("library: load PO (polib)", t_load, 1000 * t_load / per_build, note="best of 3"),
+        Row("library: build_page", t_build, 1000 * t_build / per_build, note="best of 3"),
+    ]
+
+
+def floor(html_dir: Path, pages: int) -> list[Row]:
+    """lxml and BeautifulSoup parse + serialise of the HTML fragments, in this process."""
+    import lxml.html
+    from bs4 import BeautifulSoup
+
+    docs = [p.read_text(encoding="utf-8") for p in sorted(html_dir.glob("*.html"))]
+
+    def lxml_round_trip():
+        for html in docs:
+            lxml.html.tostring(
+                lxml.html.fragment_fromstring(html, create_parent="div"), encoding="unicode"
+            )
+
+    def soup_round_trip():
+        for html in docs:
+            str(BeautifulSoup(html, "lxml"))
+
+    t_lxml = best_of(lxml_round_trip)
+    t_soup = best_of(soup_round_trip)
+    return [
+        Row("lxml.html parse + tostring", t_lxml, 1000 * t_lxml / pages, note="best of 3"),
+        Row("BeautifulSoup(lxml) + str()", t_soup, 1000 * t_soup / pages, note="best of 3"),
+    ]
+
+
+def translate_toolkit(root: Path, pages: int) -> list[Row]:
+    """html2po on the fragments, identity translations, then po2html back."""
+    html_dir, pot_dir, po_dir, out_dir = (root / n for n in ("html", "tt-pot", "tt-po", "tt-out"))
+    quiet = ["--progress=none"]
+    r1 = run_process([TT_BIN / "html2po", "-i", html_dir, "-o", pot_dir, "-P", *quiet])
+    po_dir.mkdir()
+    for pot in pot_dir.glob("*.pot"):
+        shutil.copy(pot, po_dir / pot.name)
+    fill_identity(po_dir, "*.pot")
+    for pot in po_dir.glob("*.pot"):
+        pot.unlink()
+    r2 = run_process([TT_BIN / "po2html", "-i", po_dir, "-t", html_dir, "-o", out_dir, *quiet])
+    written = len(list(out_dir.glob("*.html")))
+    if written != pages:
+        sys.exit(f"benchmark: po2html wrote {written} pages, not {pages}")
+    start = median_run([TT_BIN / "html2po", "--version"])
+    return [
+        Row("tt html2po", r1.seconds, 1000 * r1.seconds / pages, r1.max_rss_mb),
+        Row("tt po2html", r2.seconds, 1000 * r2.seconds / pages, r2.max_rss_mb),
+        Row(
+            "tt html2po --version (start-up)", start.seconds, None, start.max_rss_mb, "median of 5"
+        ),
+    ]
+
+
+def startup(localise: Path) -> list[Row]:
+    """Start-up of the command line, and of the bare interpreter for reference."""
+    python = localise.parent / "python"
+    help_run = median_run([localise, "--help"])
+    bare = median_run([python, "-c", "pass"])
+    return [
+        Row(
+            "localise --help (start-up)", help_run.seconds, None, help_run.max_rss_mb, "median of 5"
+        ),
+        Row("python -c pass (start-up)", bare.seconds, None, bare.max_rss_mb, "median of 5"),
+    ]
+
+
+def git_revision() -> str:
+    """The repository's commit, with ``+dirty`` when the work tree has changes to tracked files."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+# -- reporting ------------------------------------------------------------------------------
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    """a / b, or None when either is missing."""
+    return None if a is None or b in (None, 0) else a / b
+
+
+def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, dict]:
+    """The ratios and the extrapolation, from the table."""
+    by = {r.name: r for r in rows}
+
+    def ms(name):
+        return by[name].ms_per_page if name in by else None
+
+    extract_ms = ms("localise extract (cold)")
+    build_ms = ms("localise build (first)")
+    # Extract is once per article, build per article and locale: a page in one locale.
+    loc_extract_build = extract_ms + build_ms
+    tt = None
+    if "tt html2po" in by:
+        tt = ms("tt html2po") + ms("tt po2html")
+    ratios = {
+        "localise extract+build ms/page": loc_extract_build,
+        "tt html2po+po2html ms/page": tt,
+        "localise / tt (extract+build)": ratio(loc_extract_build, tt),
+        "library build_page / lxml parse+serialise": ratio(
+            ms("library: build_page"), ms("lxml.html parse + tostring")
+        ),
+        "library read+segment / lxml parse+serialise": ratio(
+            ms("library: read + segment"), ms("lxml.html parse + tostring")
+        ),
+        "extract warm / cold": ratio(ms("localise extract (warm, unchanged)"), extract_ms),
+        "build warm / first": ratio(ms("localise build (warm, unchanged)"), build_ms),
+        "build first / cache removed": ratio(build_ms, ms("localise build (cache removed)")),
+        "check seconds": by["localise check"].seconds,
+        "check under 5 s for 400 pages (scaled)": by["localise check"].seconds * 400 / pages < 5,
+    }
+    growth = {}
+    for step, base in (("extract (cold)", extract_ms), ("build (first)", build_ms)):
+        scaled = next((r for r in rows if r.name.startswith(f"scaling: {step}")), None)
+        if scaled is not None:
+            size = int(scaled.name.rsplit(", ", 1)[1].split()[0])
+            ratios[f"{step} ms/page, {size} / {pages} pages"] = ratio(scaled.ms_per_page, base)
+            # Cost per page as a straight line through the two sizes (never falling).
+            slope = max(0.0, (scaled.ms_per_page - base) / (size - pages))
+            growth[step] = base + slope * (SCALE_ARTICLES - pages)
+    check_ms = ms("localise check")  # per page and locale
+    hours = 3_600_000
+    extrapolation = {
+        "articles": SCALE_ARTICLES,
+        "locales": SCALE_LOCALES,
+        "extract_hours": extract_ms * SCALE_ARTICLES / hours,
+        "build_hours": build_ms * SCALE_ARTICLES * SCALE_LOCALES / hours,
+        "check_hours": check_ms * SCALE_ARTICLES * SCALE_LOCALES / hours,
+    }
+    extrapolation["total_hours"] = (
+        extrapolation["extract_hours"] + extrapolation["build_hours"] + extrapolation["check_hours"]
+    )
+    if growth:
+        # The same, with the cost per page growing with the project as measured (per-page cost
+        # at 100,000 articles read off the line; the total is then about half-way, on average).
+        extract_at = growth.get("extract (cold)", extract_ms)
+        build_at = growth.get("build (first)", build_ms)
+        extrapolation["extract_hours_with_growth"] = (
+            (extract_ms + extract_at) / 2 * SCALE_ARTICLES / hours
+        )
+        extrapolation["build_hours_with_growth"] = (
+            (build_ms + build_at) / 2 * SCALE_ARTICLES * SCALE_LOCALES / hours
+        )
+    return ratios, extrapolation
+
+
+def fmt(value: float | None, spec: str) -> str:
+    """A number in ``spec``, or a dash."""
+    return "-" if value is None else format(value, spec)
+
+
+def print_report(meta: dict, rows: list[Row], ratios: dict, extra: dict) -> None:
+    """The table, the ratios and the extrapolation, for a person."""
+    print()
+    print(
+        f"localise benchmark: {meta['corpus']['pages']} pages "
+        f"({meta['corpus']['html_kib_per_page']} KiB of HTML each), locales {meta['locales']}, "
+        f"{meta['units_per_page']} units per page"
+    )
+    print(
+        f"localise {meta['localise']} at {meta['revision']}; Python {meta['python']}, "
+        f"{meta['cpus']} CPUs, load average {meta['load_average']}; "
+        f"command-line steps: median of {meta['repeat']}"
+    )
+    print()
+    width = max(len(r.name) for r in rows)
+    print(f"{'measurement':<{width}}  {'total s':>8}  {'ms/page':>8}  {'peak MB':>7}  note")
+    print("-" * (width + 40))
+    for r in rows:
+        print(
+            f"{r.name:<{width}}  {r.seconds:>8.3f}  {fmt(r.ms_per_page, '8.2f'):>8}  "
+            f"{fmt(r.max_rss_mb, '7.1f'):>7}  {r.note}"
+        )
+    print()
+    print("ratios")
+    for key, value in ratios.items():
+        if isinstance(value, bool):
+            shown = "yes" if value else "NO"
+        elif key.endswith("ms/page") or key == "check seconds":
+            shown = fmt(value, ".2f")
+        else:
+            shown = fmt(value, ".2f") + ("x" if value is not None else "")
+        print(f"  {key:<48} {shown}")
+    print()
+    print(
+        f"EXTRAPOLATION (not measured): {extra['articles']:,} articles x {extra['locales']} "
+        "locales on this one machine, one process at a time, scaling linearly from the "
+        "per-page figures above:"
+    )
+    print(f"  extract, once per article          {extra['extract_hours']:8.2f} h")
+    print(f"  build, per article and locale      {extra['build_hours']:8.2f} h")
+    print(f"  check, per locale (all articles)   {extra['check_hours']:8.2f} h")
+    print(f"  total                              {extra['total_hours']:8.2f} h")
+    if "extract_hours_with_growth" in extra:
+        print(
+            "  with the growth of the cost per page measured by --scale-pages carried on "
+            "(a straight line through the two sizes):"
+        )
+        print(f"  extract                            {extra['extract_hours_with_growth']:8.2f} h")
+        print(f"  build                              {extra['build_hours_with_growth']:8.2f} h")
+    growth = [(k, v) for k, v in ratios.items() if "ms/page," in k and v is not None and v > 1.2]
+    for key, value in growth:
+        print(f"  caution: {key} = {value:.2f}x: the cost per page grows with the project, so")
+        print("  the linear extrapolation is too low for that step")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, build the corpus, measure, print and write the results."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=400, help="pages in the corpus (400)")
+    parser.add_argument("--locales", nargs="+", default=["nl"], help="target locales (nl)")
+    parser.add_argument("--skip-tt", action="store_true", help="leave Translate Toolkit out")
+    parser.add_argument("--out", type=Path, help="write the results as JSON to this file")
+    parser.add_argument("--localise", type=Path, default=DEFAULT_LOCALISE, help="the CLI")
+    parser.add_argument("--workdir", type=Path, help="parent folder of the corpus (temp dir)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of the command-line steps, median shown (1)"
+    )
+    parser.add_argument(
+        "--scale-pages",
+        type=int,
+        metavar="M",
+        help="also time a cold extract and first build on M pages, to test linear scaling",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the corpus folder")
+    parser.add_argument("--no-glossary", action="store_true", help="no glossary.csv in the project")
+    args = parser.parse_args(argv)
+    if args.pages < 2:
+        parser.error("--pages must be at least 2")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    began = time.perf_counter()
+    root = Path(tempfile.mkdtemp(prefix="localise-bench-", dir=args.workdir))
+    try:
+        corpus = make_corpus(root, args.pages, args.locales, not args.no_glossary)
+        print(f"corpus: {args.pages} pages in {root}", file=sys.stderr)
+        rows = localise_cli_repeated(args.localise, root, args.pages, args.locales, args.repeat)
+        rows += library(root / "project", args.pages, args.locales)
+        rows += floor(root / "html", args.pages)
+        have_tt = (TT_BIN / "html2po").exists()
+        if not args.skip_tt and have_tt:
+            rows += translate_toolkit(root, args.pages)
+        elif not args.skip_tt:
+            print(f"benchmark: no Translate Toolkit in {TT_BIN}; skipped", file=sys.stderr)
+        rows += startup(args.localise)
+        if args.scale_pages:
+            glossary = not args.no_glossary
+            rows += scaling(args.localise, root, args.scale_pages, args.locales, glossary)
+        from toolkit import __version__, catalog
+
+        pots = sorted((root / "project" / "locales" / "templates").glob("*.pot"))
+        units = sum(len(catalog.load(p)) for p in pots)
+        meta = {
+            "localise": __version__,
+            "revision": git_revision(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "locales": args.locales,
+            "corpus": corpus,
+            "templates": len(pots),
+            "units_per_page": round(units / max(len(pots), 1), 1),
+            "workdir": str(root),
+            "repeat": args.repeat,
+            "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        }
+        ratios, extra = summarise(rows, args.pages, args.locales)
+        meta["benchmark_seconds"] = round(time.perf_counter() - began, 1)
+        print_report(meta, rows, ratios, extra)
+        print(f"\nbenchmark took {meta['benchmark_seconds']} s")
+        if args.out:
+            args.out.write_text(
+                json.dumps(
+                    {
+                        "meta": meta,
+                        "rows": [asdict(r) for r in rows],
+                        "ratios": ratios,
+                        "extrapolation": extra,
+                    },
+                    indent=2,
+                )
+                + "\n",
+                encoding="utf-8",
+            )
+    finally:
+        if args.keep:
+            print(f"corpus kept in {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
