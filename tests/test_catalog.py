@@ -347,3 +347,20 @@ def test_build_lists_every_untranslated_fragment_and_strict_fails(project_dir, c
     assert len(listed) == len(nl["untranslated"]) >= 85
     assert cli(project_dir, "build", "--strict").exit_code == 1
     assert "untranslated:" not in cli(project_dir, "build", "--quiet").output
+
+
+def test_po_entries_carry_glossary_hints_for_their_locale(project_dir, cli):
+    fresh(project_dir, cli)
+    cli(project_dir, "init", "de")
+    nl = entry(project_dir / "locales/nl" / f"{SLUG}.po", ZINC)
+    assert "glossary: hair follicle → haarzakje (also: haarfollikel)" in nl.comment
+    de = entry(project_dir / "locales/de" / f"{SLUG}.po", ZINC)
+    assert "glossary: hair follicle → Haarfollikel" in de.comment
+    # update keeps them current: a term added to the glossary shows up in the hints
+    with open(project_dir / "glossary.csv", "a", encoding="utf-8") as f:
+        f.write("health,gezondheid,Gesundheit,santé,sağlık,,,,,,,noun,\n")
+    cli(project_dir, "update")
+    assert (
+        "glossary: health → gezondheid"
+        in entry(project_dir / "locales/nl" / f"{SLUG}.po", ZINC).comment
+    )
