@@ -56,6 +56,17 @@ def locales_or_fail(ctx: Context, requested) -> list[str]:
     return locales
 
 
+def locale_or_fail(code: str) -> str:
+    """A locale code checked against Babel's data, or exit 2 with the reason."""
+    from toolkit.errors import ConfigError
+    from toolkit.project import normalise_locale
+
+    try:
+        return normalise_locale(code)
+    except ConfigError as e:
+        fail(e)
+
+
 def locked(ctx: Context):
     from toolkit.fsutil import project_lock
 
@@ -104,14 +115,9 @@ def extract(ctx: Context):
 @click.pass_obj
 def init(ctx: Context, locale):
     """Create locales/LOCALE/<slug>.po for every template (existing files are kept)."""
-    from toolkit.errors import ConfigError
     from toolkit.pipeline import init as run
-    from toolkit.project import normalise_locale
 
-    try:
-        locale = normalise_locale(locale)
-    except ConfigError as e:
-        fail(e)
+    locale = locale_or_fail(locale)
     with locked(ctx):
         res = run(ctx.project, locale)
     for path in res.created:
@@ -275,14 +281,9 @@ def translate(ctx: Context, locale, provider, url, articles, dry_run, tmx, expor
     origin (`# memory: article`, `# machine: deepl`) for review."""
     from pathlib import Path
 
-    from toolkit.errors import ConfigError
     from toolkit.pretranslate import translate as run
-    from toolkit.project import normalise_locale
 
-    try:
-        locale = normalise_locale(locale)
-    except ConfigError as e:
-        fail(e)
+    locale = locale_or_fail(locale)
     project = ctx.project
     provider = provider or project.machine.get("provider")
     bar = {"bar": None}

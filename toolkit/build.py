@@ -9,8 +9,10 @@ minimal HTML5 page; a full HTML page keeps its own ``<head>`` and only gets ``la
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .segment import ArticleSkeleton, Rejection, escape_attr, escape_text, render_parts
 
@@ -46,6 +48,7 @@ class PageResult:
     rejected: list[Rejection] = field(default_factory=list)
 
 
+@lru_cache(maxsize=64)
 def text_direction(locale: str) -> str:
     from babel import Locale
 
@@ -80,6 +83,9 @@ def build_page(
             return None
         return render_parts(seg.parts, lookup, rejected, lang, direction)
 
+    def plain(name: str) -> str:
+        return fill_field(skeleton, name, lookup) or ""
+
     result = PageResult(skeleton.slug, locale, "")
     if "page" in fields:
         page = fill("page")
@@ -90,18 +96,12 @@ def build_page(
             )
             page = page.replace("</head>", links + "</head>", 1)
     else:
-        title_seg = fields.get("title")
-        title = _plain(title_seg, lookup) if title_seg else ""
-        seo_title_seg = fields.get("meta:rank_math_title")
-        head_title = _plain(seo_title_seg, lookup) if seo_title_seg else title
-        desc_seg = fields.get("meta:rank_math_description")
-        if desc_seg is not None:
-            description = _plain(desc_seg, lookup)
+        title = plain("title")
+        head_title = plain("meta:rank_math_title") or title
+        if "meta:rank_math_description" in fields:
+            description = plain("meta:rank_math_description")
         elif "excerpt" in fields:
-            description = " ".join(_TAG.sub(" ", fill("excerpt")).split())
-            import html as _html
-
-            description = _html.unescape(description)
+            description = html.unescape(" ".join(_TAG.sub(" ", fill("excerpt")).split()))
         else:
             description = ""
         content = fill("content") or ""
@@ -144,23 +144,28 @@ def build_page(
     return result
 
 
-def _plain(seg, lookup) -> str:
-    msgid = seg.units[0].msgid if seg.units else None
-    if msgid is None:
-        import html as _html
-
-        return _html.unescape("".join(p for p in seg.parts if isinstance(p, str)))
-    return lookup(msgid) or msgid
+def fill_field(
+    skeleton: ArticleSkeleton, name: str, lookup, rejected: list | None = None
+) -> str | None:
+    """A field of the article with its translations: plain text for a text field (a title, an
+    SEO field), HTML for an HTML field; None when the article has no such field."""
+    seg = skeleton.fields.get(name)
+    if seg is None:
+        return None
+    if len(seg.parts) == 1 and type(seg.parts[0]) is not str and seg.parts[0][0] == "t":
+        msgid = seg.parts[0][1]
+        return lookup(msgid) or msgid
+    if all(type(p) is str for p in seg.parts) and name not in ("content", "excerpt", "page"):
+        return html.unescape("".join(seg.parts))  # a text field with nothing to translate
+    return render_parts(seg.parts, lookup, rejected)
 
 
 _HREF = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)(")')
 
 
 def _rewrite_links(content: str, link_map) -> str:
-    import html as _html
-
     def sub(m):
-        new = link_map(_html.unescape(m.group(2)))
+        new = link_map(html.unescape(m.group(2)))
         return m.group(0) if new is None else m.group(1) + escape_attr(new) + m.group(3)
 
     return _HREF.sub(sub, content)

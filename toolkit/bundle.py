@@ -79,32 +79,15 @@ def make_archive(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _plain_fill(skeleton, name, translations) -> str | None:
-    from .segment import render_parts
-
-    seg = skeleton.fields.get(name)
-    if seg is None:
-        return None
-    if (
-        seg.units
-        and len(seg.parts) == 1
-        and not isinstance(seg.parts[0], str)
-        and seg.parts[0][0] == "t"
-    ):
-        msgid = seg.units[0].msgid
-        return translations.get(msgid, msgid)
-    return render_parts(seg.parts, translations.get, [])
-
-
 def wordpress_payload(
     article, skeleton, locale: str, translations: dict, link_map, source_language: str
 ) -> dict:
     """The translated post as a WordPress REST API payload for a multilingual plugin."""
-    from .build import _rewrite_links, html_lang
+    from .build import _rewrite_links, fill_field, html_lang
 
     payload: dict = {"slug": article.slug, "lang": html_lang(locale), "status": "draft"}
     for key in PAYLOAD_KEYS:
-        value = _plain_fill(skeleton, key, translations)
+        value = fill_field(skeleton, key, translations.get)
         if value is not None:
             if key == "content" and link_map is not None:
                 value = _rewrite_links(value, link_map)
@@ -112,7 +95,7 @@ def wordpress_payload(
     meta = {}
     for name in skeleton.fields:
         if name.startswith("meta:"):
-            meta[name[5:]] = _plain_fill(skeleton, name, translations)
+            meta[name[5:]] = fill_field(skeleton, name, translations.get)
     if meta:
         payload["meta"] = meta
     payload["translation_of"] = (article.post or {}).get("id")

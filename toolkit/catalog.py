@@ -13,6 +13,7 @@ Files are written in one stable form (entries in document order, obsolete ones l
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import time
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .errors import CatalogError
+from .errors import CatalogError, decode_text
 from .fsutil import write_atomic
 from .model import Unit
 from .placeholders import strip as strip_placeholders
@@ -62,12 +63,10 @@ def load(path: Path, shown: str | None = None):
         raise CatalogError("binary data, not a PO file", shown)
     encoding = _declared_charset(raw)
     try:
-        text = raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as e:
-        line = raw[: getattr(e, "start", 0)].count(b"\n") + 1
-        raise CatalogError(
-            f"not valid {encoding} text, as its header declares", shown, line
-        ) from None
+        codecs.lookup(encoding)
+    except LookupError:
+        raise CatalogError(f"unknown charset {encoding!r} in the header", shown) from None
+    text = decode_text(raw, encoding, CatalogError, shown, ", as its header declares")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         po = polib.pofile(text, wrapwidth=WRAP, check_for_duplicates=False)
@@ -162,24 +161,20 @@ def template(slug: str, source: str, units: Iterable[Unit], source_language: str
     )
     pot.metadata_is_fuzzy = True
     by_msgid: dict[str, object] = {}
+    comments: dict[str, list[str]] = {}
     for unit in units:
         entry = by_msgid.get(unit.msgid)
         if entry is None:
-            entry = polib.POEntry(msgid=unit.msgid, msgstr="", occurrences=[], comment="")
+            entry = polib.POEntry(msgid=unit.msgid, msgstr="", occurrences=[])
             by_msgid[unit.msgid] = entry
+            comments[unit.msgid] = []
             pot.append(entry)
-            comments: list[str] = []
-            entry._comments = comments
-        comments = entry._comments
-        if unit.comment not in comments:
-            comments.append(unit.comment)
-        for note in unit.notes:
-            if note not in comments:
-                comments.append(note)
+        for line in (unit.comment, *unit.notes):
+            if line not in comments[unit.msgid]:
+                comments[unit.msgid].append(line)
         entry.occurrences.append((unit.location, ""))
     for entry in pot:
-        entry.comment = "\n".join(entry._comments)
-        del entry._comments
+        entry.comment = "\n".join(comments[entry.msgid])
     return pot
 
 

@@ -38,3 +38,17 @@ class GlossaryError(LocaliseError):
 
 class MachineError(LocaliseError):
     """A machine translation provider failed."""
+
+
+def decode_text(
+    data: bytes, encoding: str, error: type[LocaliseError], path, advice: str = ""
+) -> str:
+    """Bytes to text; a byte that does not decode raises ``error`` naming the file and line."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        name = "UTF-8" if encoding.replace("-sig", "").lower() in ("utf-8", "utf8") else encoding
+        raise error(
+            f"not {name} text (byte 0x{data[e.start]:02x} at offset {e.start}){advice}", path, line
+        ) from None

@@ -88,7 +88,7 @@ from pathlib import Path
 import Stemmer
 from babel import Locale, UnknownLocaleError
 
-from toolkit.errors import GlossaryError
+from toolkit.errors import GlossaryError, decode_text
 from toolkit.placeholders import PLACEHOLDER_RE
 
 RESERVED_COLUMNS = ("term", "dnt", "case", "pos", "note")
@@ -716,13 +716,7 @@ def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
         raw = path.read_bytes()
     except OSError as e:
         raise GlossaryError(f"cannot read the glossary: {e.strerror or e}", path) from e
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise GlossaryError(
-            f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", path, line
-        ) from e
+    text = decode_text(raw, "utf-8-sig", GlossaryError, path)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
     line = 1
@@ -908,6 +902,15 @@ class Glossary:
         except GlossaryError as e:
             return [Problem(e.line or 0, e.message)]
         return sorted(problems, key=lambda p: p.line)
+
+    def forbidden_terms(self, locale: str) -> list[tuple[Term, tuple[str, ...]]]:
+        """The terms that forbid variants in ``locale``, each with those variants."""
+        cache = self.__dict__.setdefault("_forbidden", {})
+        if locale not in cache:
+            cache[locale] = [
+                (t, lookup(t.forbidden, locale)) for t in self.terms if lookup(t.forbidden, locale)
+            ]
+        return cache[locale]
 
     def locales(self) -> list[str]:
         """The locale columns of the glossary, in the file's order."""

@@ -49,17 +49,11 @@ class Page:
 
             return cls(shown, locale, list(_html_fragments(decode(data, shown))))
         # WordPress JSON or text: read it as an article, and audit its fields' units.
-        from types import SimpleNamespace
-
-        from .project import DEFAULT_META_FIELDS, DEFAULT_SKIP_LINES
+        from .project import Project
         from .segment import segment_article
         from .sources import read_articles
 
-        project = SimpleNamespace(
-            wordpress_meta_fields=DEFAULT_META_FIELDS,
-            skip_lines=DEFAULT_SKIP_LINES,
-            relative=lambda p: shown,
-        )
+        project = Project(root=Path.cwd())  # the default settings: any file, any folder
         fragments = []
         for article in read_articles(Path(path), project):
             for unit in segment_article(article).units():

@@ -150,7 +150,7 @@ class InitResult:
 def init(project: Project, locale: str) -> InitResult:
     """Create ``locales/<locale>/<slug>.po`` for every template; never overwrite one."""
     res = InitResult()
-    hints = _hints(project, locale, res.problems)
+    hints = _hints(_load_glossary(project, res.problems), locale)
     for pot_path in template_paths(project):
         po_path = project.catalog_path(locale, pot_path.stem)
         if po_path.exists():
@@ -172,18 +172,24 @@ def init(project: Project, locale: str) -> InitResult:
     return res
 
 
-def _hints(project: Project, locale: str, problems: list):
-    """Glossary hints for PO entries, or None when there is no glossary."""
+_NOT_LOADED = object()
+
+
+def _load_glossary(project: Project, problems: list):
+    """The project's glossary, or None (and a problem) when it cannot be read."""
     from .errors import GlossaryError
+    from .glossary import Glossary
 
     try:
-        from .glossary import Glossary
-
-        glossary = Glossary.load(project.glossary_path, project.source_language)
+        return Glossary.load(project.glossary_path, project.source_language)
     except GlossaryError as e:
         problems.append(e)
         return None
-    if not glossary.terms:
+
+
+def _hints(glossary, locale: str):
+    """Glossary hints for the PO entries of a locale, or None without glossary terms."""
+    if glossary is None or not glossary.terms:
         return None
 
     def hints(msgid: str) -> list[str]:
@@ -234,6 +240,7 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
     glossary_digest = file_digest(project.glossary_path)
     pots: dict[str, object] = {}
     broken: set[str] = set()
+    glossary = _NOT_LOADED  # loaded once, and only when some catalog needs merging
 
     def pot_for(slug: str):
         if slug not in pots and slug not in broken:
@@ -262,7 +269,9 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
         res.unchanged += len(pot_paths) - len(stale)
         failed: set[str] = set()
         if stale:
-            hints = _hints(project, locale, res.problems if locale == locales[0] else [])
+            if glossary is _NOT_LOADED:
+                glossary = _load_glossary(project, res.problems)
+            hints = _hints(glossary, locale)
             memory_index = _memory_index(project, locale, res.problems)
         for slug in stale:
             pot = pot_for(slug)

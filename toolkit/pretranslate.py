@@ -163,8 +163,6 @@ def translate(
                 res.from_machine += 1
 
     if not dry_run:
-        from .fsutil import write_atomic  # noqa: F401  (catalog.write is atomic)
-
         for path, po in selected:
             if catalog.write(po, path, "PO-Revision-Date"):
                 res.written.append(project.relative(path))

@@ -24,6 +24,7 @@ class EntryContext:
     glossary: object | None = None
     # msgids of the source that are not in the source language: msgid -> language code
     foreign_source: dict[str, str] = field(default_factory=dict)
+    identifier: object | None = None  # toolkit.language.Identifier, for catalog-wide checks
 
     def source_is_foreign(self, msgid: str) -> bool:
         return msgid in self.foreign_source
@@ -225,7 +226,7 @@ def forbidden(ctx, entry):
     if ctx.glossary is None or not translated(entry):
         return
     lowered = _fold_hyphens(entry.msgstr.lower())
-    for term, bad in _forbidden_terms(ctx.glossary, ctx.locale):
+    for term, bad in ctx.glossary.forbidden_terms(ctx.locale):
         # Cheap prefilter: a form can only match where its first few letters are written
         # (matching is by stem, so only the start of the first word is certain).
         if not any(prefix in lowered for prefix in _prefixes(bad)):
@@ -250,21 +251,6 @@ def forbidden(ctx, entry):
                 continue
             instead = f"; use {approved[0]!r}" if approved else ""
             yield f"{form!r} is a forbidden variant for {term.term!r}{instead}", (start, end)
-
-
-_FORBIDDEN_CACHE: dict = {}
-
-
-def _forbidden_terms(glossary, locale: str):
-    """The terms with forbidden variants for a locale, computed once per glossary."""
-    from ..glossary import lookup
-
-    key = (id(glossary), locale)
-    if key not in _FORBIDDEN_CACHE:
-        _FORBIDDEN_CACHE[key] = [
-            (t, lookup(t.forbidden, locale)) for t in glossary.terms if lookup(t.forbidden, locale)
-        ]
-    return _FORBIDDEN_CACHE[key]
 
 
 def _prefixes(forms) -> list[str]:

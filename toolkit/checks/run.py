@@ -27,6 +27,13 @@ class LoadedCatalog:
 
 
 @dataclass
+class PageContext:
+    """What a page check may know besides the page."""
+
+    identifier: object  # toolkit.language.Identifier
+
+
+@dataclass
 class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     problems: list[LocaliseError] = field(default_factory=list)
@@ -184,9 +191,14 @@ def run(project, locales: list[str], only=(), skip=(), pages: bool = True) -> Ch
         res.catalogs += len(loaded)
         for cat in loaded:
             ctx = EntryContext(
-                locale, project.source_language, cat.article, cat.file, glossary, source_ctx.foreign
+                locale,
+                project.source_language,
+                cat.article,
+                cat.file,
+                glossary,
+                source_ctx.foreign,
+                identifier,
             )
-            ctx.identifier = identifier
             entries = [e for e in cat.po if e.msgid and not e.obsolete]
             res.entries += len(entries)
             for c in by_scope.get("entry", []):
@@ -227,7 +239,7 @@ def _check_page(res, checks, shown, path, locale, identifier, article=""):
 
     page = Page.read(path, shown, locale)
     for c in checks:
-        for f in c.func(type("Ctx", (), {"identifier": identifier})(), page):
+        for f in c.func(PageContext(identifier), page):
             res.findings.append(
                 Finding(
                     c.name,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from ..errors import SourceError
+from ..errors import SourceError, decode_text
 from ..model import Article, Field
 
 _FULL_PAGE = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype|html|head)\b", re.I | re.S)
@@ -41,11 +41,7 @@ def decode(data: bytes, shown: str) -> str:
         codecs.lookup(encoding)
     except LookupError:
         raise SourceError(f"unknown charset {encoding!r} declared", shown) from None
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise SourceError(f"not valid {encoding} (byte {e.start})", shown, line) from None
+    return decode_text(data, encoding, SourceError, shown)
 
 
 def read(data: bytes, shown: str, stem: str) -> Article:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..errors import SourceError
+from ..errors import SourceError, decode_text
 from ..model import Article, Field
 
 _BULLET = re.compile(r"^\s*[•\-*‣◦▪]\s+")
@@ -53,13 +53,7 @@ def _paragraphs(block: list[str]) -> list[tuple[str, str]]:
 def read(data: bytes, shown: str, stem: str, skip_lines=()) -> Article:
     from . import slugify
 
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise SourceError(
-            f"not UTF-8 text (byte {e.start}); save the file as UTF-8", shown, line
-        ) from None
+    text = decode_text(data, "utf-8-sig", SourceError, shown, "; save the file as UTF-8")
     lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     skip = {s.lower() for s in skip_lines}
     lines = [ln if ln.strip().lower() not in skip else "" for ln in lines]

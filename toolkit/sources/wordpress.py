@@ -10,16 +10,8 @@ from __future__ import annotations
 import html
 import json
 
-from ..errors import SourceError
+from ..errors import SourceError, decode_text
 from ..model import Article, Field
-
-
-def _decode(data: bytes, shown: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise SourceError(f"not UTF-8 text (byte {e.start})", shown, line) from None
 
 
 def _rendered(post: dict, key: str) -> str | None:
@@ -32,7 +24,7 @@ def _rendered(post: dict, key: str) -> str | None:
 def read(data: bytes, shown: str, project) -> list[Article]:
     from . import slugify
 
-    text = _decode(data, shown)
+    text = decode_text(data, "utf-8-sig", SourceError, shown)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
