@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from . import __version__, pofile
 from .errors import CatalogError, decode_text
 from .fsutil import write_atomic
 from .model import Unit
@@ -68,8 +68,10 @@ def load(path: Path, shown: str | None = None):
         raise CatalogError(f"unknown charset {encoding!r} in the header", shown) from None
     text = decode_text(raw, encoding, CatalogError, shown, ", as its header declares")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    po = pofile.parse(text, polib.detect_encoding(text), WRAP)
     try:
-        po = polib.pofile(text, wrapwidth=WRAP, check_for_duplicates=False)
+        if po is None:  # something only polib should judge
+            po = polib.pofile(text, wrapwidth=WRAP, check_for_duplicates=False)
     except (OSError, ValueError, UnicodeError) as e:
         message = str(e)
         m = re.search(r"\(line (\d+)\)", message)
@@ -103,7 +105,7 @@ def _declared_charset(raw: bytes) -> str:
 
 
 def render(po) -> str:
-    return po.__unicode__() if hasattr(po, "__unicode__") else str(po)
+    return pofile.render(po)
 
 
 def write(po, path: Path, date_key: str) -> bool:
