@@ -427,15 +427,16 @@ def check_(ctx: Context, locales, fmt, output, strict, only, skip, page, lang, n
         fail(e)
     except LocaliseError as e:
         fail(e)
-    rendered = {"json": report.as_json, "html": report.as_html}.get(fmt, report.as_text)(res)
+    chunks = {"json": report.json_chunks, "html": report.html_chunks}.get(fmt, report.text_chunks)
     if output:
-        write_atomic(output, rendered)
+        write_atomic(output, chunks(res), durable=False)
         counts = res.counts()
         click.echo(
             f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes; report written to {output}"
         )
     else:
-        click.echo(rendered, nl=False)
+        for chunk in chunks(res):
+            click.echo(chunk, nl=False)
     for p in res.problems:
         click.echo(f"localise: error: {p}", err=True)
     counts = res.counts()

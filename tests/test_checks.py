@@ -444,3 +444,96 @@ def test_committed_sample_translations_have_no_errors(project_dir, cli):
     found = findings(cli(project_dir, "check", "--format", "json", "--only", "leftover"))
     complete = ("autoimmune-related-balding", "dermatomyositis-hair-loss-causes")
     assert [f for f in found if f["article"] in complete] == []
+
+
+# --- language identification: once per text, and remembered across runs --------------------
+
+
+def test_language_cache_answers_a_second_run_without_the_detector(tmp_path):
+    from toolkit.language import _Detector
+
+    texts = [
+        "Hair loss in autoimmune disease is often reversible with treatment.",
+        "Haaruitval bij auto-immuunziekten is vaak omkeerbaar met behandeling.",
+    ]
+    cache = tmp_path / "language.sqlite"
+    first = _Detector(("de", "en", "nl"))
+    first.use_cache(cache)
+    values = first.confidences(texts + texts)  # a repeated text is identified once
+    assert values[0] == values[2] and values[0][1] > 0.9 and values[1][2] > 0.9
+
+    class Refuses:
+        def compute_language_confidence_values_in_parallel(self, texts):
+            raise AssertionError(f"identified again: {texts}")
+
+    second = _Detector(("de", "en", "nl"))
+    second.lingua = Refuses()
+    second.use_cache(cache)
+    assert second.confidences(texts) == values[:2]
+    # Another set of languages gives other values: it does not share the cached answers.
+    other = _Detector(("en", "fr", "nl"))
+    other.lingua = Refuses()
+    other.use_cache(cache)
+    with pytest.raises(AssertionError, match="identified again"):
+        other.confidences(texts[:1])
+
+
+def test_unusable_language_cache_costs_only_time(tmp_path):
+    from toolkit.language import _Detector
+
+    cache = tmp_path / "language.sqlite"
+    cache.write_bytes(b"this is not a database" * 100)
+    detector = _Detector(("en", "nl"))
+    detector.use_cache(cache)
+    (values,) = detector.confidences(["Hair loss in autoimmune disease is often reversible."])
+    assert values[0] > 0.9
+
+
+def test_check_twice_same_report_and_cache_written(project_dir, cli):
+    first = cli(project_dir, "check", "--format", "json")
+    assert (project_dir / ".localise/cache/language.sqlite").is_file()
+    second = cli(project_dir, "check", "--format", "json")
+    assert first.exit_code == second.exit_code
+    assert first.output == second.output
+
+
+def test_reports_written_in_chunks_are_the_whole_reports(project_dir, cli, monkeypatch):
+    import json as _json
+
+    from toolkit import report
+    from toolkit.checks.run import run
+    from toolkit.project import load_project
+
+    res = run(load_project(project_dir), ["nl"])
+    monkeypatch.setattr(report, "_BATCH", 3)  # many chunks
+    assert len(res.findings) > 10
+    assert len(list(report.json_chunks(res))) > 4
+    whole = {
+        "version": report.SCHEMA_VERSION,
+        "findings": [f.as_dict() for f in res.findings],
+        "summary": res.summary(),
+        "problems": [str(p) for p in res.problems],
+    }
+    assert report.as_json(res) == _json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
+    for chunks in (report.text_chunks, report.html_chunks):
+        assert "".join(chunks(res)).endswith("\n")
+    empty = type(res)()
+    assert _json.loads(report.as_json(empty))["findings"] == []
+    assert (
+        report.as_json(empty)
+        == _json.dumps(
+            {"version": 1, "findings": [], "summary": empty.summary(), "problems": []},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+def test_report_file_rewritten_only_when_it_changes(project_dir, cli):
+    out = project_dir / "report.json"
+    cli(project_dir, "check", "--format", "json", "--output", str(out))
+    stamp = out.stat().st_mtime_ns
+    cli(project_dir, "check", "--format", "json", "--output", str(out))
+    assert out.stat().st_mtime_ns == stamp
+    assert not list(project_dir.glob(".report.json.*"))  # no temporary file left

@@ -108,9 +108,10 @@ def render(po) -> str:
     return pofile.render(po)
 
 
-def write(po, path: Path, date_key: str) -> bool:
+def write(po, path: Path, date_key: str, durable: bool = True) -> bool:
     """Write a catalog atomically when its content changed; ``date_key`` (POT-Creation-Date
-    or PO-Revision-Date) is set to now only then. Returns True when the file was written."""
+    or PO-Revision-Date) is set to now only then. Returns True when the file was written.
+    ``durable=False`` for templates, which the next extract rebuilds (see write_atomic)."""
     path = Path(path)
     old_date = None
     if path.exists():
@@ -131,7 +132,7 @@ def write(po, path: Path, date_key: str) -> bool:
         except (OSError, UnicodeDecodeError):
             pass
     po.metadata[date_key] = now_stamp()
-    return write_atomic(path, render(po) + "\n")
+    return write_atomic(path, render(po) + "\n", durable)
 
 
 def _header(po, metadata: dict) -> None:

@@ -12,27 +12,39 @@ import contextlib
 import fcntl
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | str) -> bool:
-    """Write ``data`` to ``path`` atomically; return False (and write nothing) when the file
-    already holds exactly these bytes."""
+def write_atomic(path: Path, data: bytes | str | Iterable[str], durable: bool = True) -> bool:
+    """Write ``data`` (bytes, text, or text in chunks, written as they come) to ``path``
+    atomically; return False (and leave the file alone) when it already holds exactly these
+    bytes. ``durable`` flushes the bytes to the disk before the rename (``fsync``): files a
+    person wrote or must not lose; outputs that a rerun rebuilds can skip it."""
+    path = Path(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    path = Path(path)
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+    if isinstance(data, bytes):
+        try:
+            if path.read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            pass
+        chunks: Iterable[bytes] = (data,)
+    else:
+        chunks = (c.encode("utf-8") for c in data)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for chunk in chunks:
+                f.write(chunk)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
+        if not isinstance(data, bytes) and _same_file(tmp, path):
+            os.unlink(tmp)
+            return False
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -40,6 +52,21 @@ def write_atomic(path: Path, data: bytes | str) -> bool:
             os.unlink(tmp)
         raise
     return True
+
+
+def _same_file(a: str, b: Path) -> bool:
+    try:
+        if os.path.getsize(a) != os.path.getsize(b):
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                x, y = fa.read(1 << 20), fb.read(1 << 20)
+                if x != y:
+                    return False
+                if not x:
+                    return True
+    except FileNotFoundError:
+        return False
 
 
 @contextlib.contextmanager

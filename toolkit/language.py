@@ -3,13 +3,22 @@
 A finding about language must never fire on a one-word heading, a drug name or a term that is
 the same in both languages. So a text is only identified when it has enough words and letters,
 and only when the detector is confident; otherwise the answer is "don't know" (None).
+
+Identification is the dearest part of ``check``, so a text is identified once: the detector's
+confidence values are kept per text for the run (a source text, its untranslated copy and the
+same text on a built page are one identification), and, given a cache file, across runs
+(``.localise/cache/language.sqlite``): a check after a small edit identifies only what changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sqlite3
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from .placeholders import strip as strip_placeholders
 
@@ -25,30 +34,114 @@ class Identified:
     target_confidence: float  # the confidence for the language the text should be in
 
 
-@lru_cache(maxsize=8)
-def _detector(codes: tuple[str, ...]):
-    from lingua import IsoCode639_1, LanguageDetectorBuilder
+_MEMO_SIZE = 100_000
 
-    isos = []
-    for code in codes:
+
+class _Detector:
+    """lingua over a fixed set of languages, with each text's confidence values remembered:
+    for the run, and in ``cache_path`` (sqlite) across runs when one is given."""
+
+    def __init__(self, codes: tuple[str, ...]):
+        from importlib.metadata import version
+
+        from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+        isos = []
+        for code in codes:
+            try:
+                isos.append(getattr(IsoCode639_1, code.upper()))
+            except AttributeError:
+                continue
+        self.codes = tuple(i.name.lower() for i in isos)
+        self.lingua = LanguageDetectorBuilder.from_iso_codes_639_1(*isos).build()
+        self.memo: dict[str, tuple[float, ...]] = {}
+        # What the cached values depend on: the detector's version and languages.
+        self.salt = f"{version('lingua-language-detector')}|{','.join(self.codes)}|".encode()
+        self._row = struct.Struct(f"<{len(self.codes)}d")
+        self._db: sqlite3.Connection | None = None
+        self._db_path: Path | None = None
+
+    def use_cache(self, path: Path | None) -> None:
+        if path is None or self._db_path == path:
+            return
         try:
-            isos.append(getattr(IsoCode639_1, code.upper()))
-        except AttributeError:
-            continue
-    return LanguageDetectorBuilder.from_iso_codes_639_1(*isos).build()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=30)
+            db.execute("CREATE TABLE IF NOT EXISTS language (key BLOB PRIMARY KEY, value BLOB)")
+        except sqlite3.Error:
+            return  # a cache that cannot be opened is no cache: identify everything
+        self._db, self._db_path = db, path
+
+    def _key(self, text: str) -> bytes:
+        return hashlib.blake2b(
+            self.salt + text.encode("utf-8", "surrogatepass"), digest_size=16
+        ).digest()
+
+    def confidences(self, texts: list[str]) -> list[tuple[float, ...]]:
+        """Each text's confidence for each of ``codes``, in that order."""
+        memo = self.memo
+        if len(memo) > _MEMO_SIZE:
+            memo.clear()  # memory stays bounded; the cache file still has them
+        todo = list(dict.fromkeys(t for t in texts if t not in memo))
+        if todo and self._db is not None:
+            keys = {self._key(t): t for t in todo}
+            found = []
+            key_list = list(keys)
+            try:
+                for i in range(0, len(key_list), 500):
+                    part = key_list[i : i + 500]
+                    marks = ",".join("?" * len(part))
+                    found += self._db.execute(
+                        f"SELECT key, value FROM language WHERE key IN ({marks})", part
+                    ).fetchall()
+            except sqlite3.Error:
+                found = []  # an unreadable cache: identify them
+            for key, value in found:
+                if len(value) == self._row.size:
+                    memo[keys[key]] = self._row.unpack(value)
+            todo = [t for t in todo if t not in memo]
+        if todo:
+            rows = []
+            index = {code: i for i, code in enumerate(self.codes)}
+            for text, conf in zip(
+                todo, self.lingua.compute_language_confidence_values_in_parallel(todo), strict=True
+            ):
+                values = [0.0] * len(self.codes)
+                for c in conf:
+                    values[index[c.language.iso_code_639_1.name.lower()]] = c.value
+                memo[text] = tuple(values)
+                rows.append((self._key(text), self._row.pack(*values)))
+            if self._db is not None:
+                try:
+                    with self._db:
+                        self._db.executemany("INSERT OR REPLACE INTO language VALUES (?, ?)", rows)
+                except sqlite3.Error:
+                    pass  # read-only or full: the answers still hold for this run
+        return [memo[t] for t in texts]
+
+
+@lru_cache(maxsize=8)
+def _detector(codes: tuple[str, ...]) -> _Detector:
+    return _Detector(codes)
 
 
 class Identifier:
     """Identifies the language of texts among the project's languages and a few common ones."""
 
     def __init__(
-        self, languages, min_words: int = 3, min_letters: int = 20, min_confidence: float = 0.75
+        self,
+        languages,
+        min_words: int = 3,
+        min_letters: int = 20,
+        min_confidence: float = 0.75,
+        cache_path: Path | None = None,
     ):
         codes = {c.split("_")[0].lower() for c in languages} | set(EXTRA_LANGUAGES)
         self.codes = tuple(sorted(codes))
         self.min_words = min_words
         self.min_letters = min_letters
         self.min_confidence = min_confidence
+        self.cache_path = cache_path
 
     def clean(self, text: str) -> str:
         return " ".join(_URLISH.sub(" ", strip_placeholders(text)).split())
@@ -66,21 +159,20 @@ class Identifier:
         if not todo:
             return results
         detector = _detector(self.codes)
+        detector.use_cache(self.cache_path)
         expected = expected.split("_")[0].lower()
-        values = detector.compute_language_confidence_values_in_parallel([cleaned[i] for i in todo])
-        for i, conf in zip(todo, values, strict=True):
-            if not conf:
-                continue
-            top = conf[0]
-            code = top.language.iso_code_639_1.name.lower()
-            target = next(
-                (c.value for c in conf if c.language.iso_code_639_1.name.lower() == expected), 0.0
-            )
-            if top.value >= self.min_confidence:
-                results[i] = Identified(code, top.value, target)
+        codes = detector.codes
+        target = codes.index(expected) if expected in codes else None
+        for i, values in zip(todo, detector.confidences([cleaned[i] for i in todo]), strict=True):
+            best = max(range(len(values)), key=values.__getitem__)
+            if values[best] >= self.min_confidence and values[best] > 0.0:
+                results[i] = Identified(
+                    codes[best], values[best], values[target] if target is not None else 0.0
+                )
         return results
 
 
+@lru_cache(maxsize=64)
 def language_name(code: str) -> str:
     from babel import Locale
 

@@ -45,7 +45,7 @@ class Unit:
     notes: list[str] = field(default_factory=list)  # e.g. what a protected placeholder holds
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """Something a check found. ``span`` marks the offending part of ``msgstr`` (or of ``msgid``
     when ``msgstr`` is empty) for highlighting."""

@@ -88,7 +88,7 @@ def skeleton_for(project: Project, article: Article, key: str) -> ArticleSkeleto
         pass
     skeleton = segment_article(article)
     try:
-        write_atomic(cache, marshal.dumps((key, skeleton.to_data())))
+        write_atomic(cache, marshal.dumps((key, skeleton.to_data())), durable=False)
     except OSError:
         pass  # a cache that cannot be written costs speed, not correctness
     return skeleton
@@ -120,7 +120,7 @@ def extract(project: Project) -> ExtractResult:
         units = loaded.skeleton.units()
         pot = catalog.template(slug, loaded.article.path, units, project.source_language)
         res.templates[slug] = len(pot)
-        if catalog.write(pot, path, "POT-Creation-Date"):
+        if catalog.write(pot, path, "POT-Creation-Date", durable=False):
             res.written.append(project.relative(path))
         state.put(slug, loaded.key + loaded.article.path, path, len(pot))
     state.save()
@@ -427,7 +427,7 @@ def build(project: Project, locales: list[str], only: set[str] | None = None) ->
                     alternates(loaded.article, locale) if alternates else (),
                     link_maps(locale) if link_maps else None,
                 )
-                write_atomic(path, page.html)
+                write_atomic(path, page.html, durable=False)
                 report = {
                     "units": page.units,
                     "translated": page.translated,

@@ -1,4 +1,8 @@
-"""Findings rendered for people and programs: text (terminals, CI logs), JSON, HTML (editors)."""
+"""Findings rendered for people and programs: text (terminals, CI logs), JSON, HTML (editors).
+
+Each format is written as it is produced, in chunks (``*_chunks``), so that a large report
+never exists twice in memory: the findings are the only copy.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,29 @@ from itertools import groupby
 SCHEMA_VERSION = 1
 
 
-def as_json(result) -> str:
-    data = {
-        "version": SCHEMA_VERSION,
-        "findings": [f.as_dict() for f in result.findings],
-        "summary": result.summary(),
-        "problems": [str(p) for p in result.problems],
-    }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+_BATCH = 1000  # findings per chunk
 
 
-def as_text(result, color: bool = False) -> str:
+def _dumps(value, indent: str) -> str:
+    """``value`` as JSON (indent 2) nested at ``indent``."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+
+
+def json_chunks(result):
+    """The JSON report (``json.dumps(report, indent=2)``, byte for byte), in chunks."""
+    findings = result.findings
+    yield f'{{\n  "version": {SCHEMA_VERSION},\n  "findings": ['
+    for i in range(0, len(findings), _BATCH):
+        yield "".join(
+            ("," if i + k else "") + "\n    " + _dumps(f.as_dict(), "    ")
+            for k, f in enumerate(findings[i : i + _BATCH])
+        )
+    yield "\n  ]" if findings else "]"
+    yield f',\n  "summary": {_dumps(result.summary(), "  ")}'
+    yield f',\n  "problems": {_dumps([str(p) for p in result.problems], "  ")}\n}}\n'
+
+
+def text_chunks(result):
     lines: list[str] = []
     for file, group in groupby(result.findings, key=lambda f: f.file):
         lines.append(file or "(project)")
@@ -30,12 +46,27 @@ def as_text(result, color: bool = False) -> str:
                 lines.append(f"      msgid:  {_short(f.msgid)}")
                 if f.msgstr:
                     lines.append(f"      msgstr: {_short(f.msgstr)}")
+        if len(lines) >= _BATCH:
+            yield "\n".join(lines) + "\n"
+            lines = []
     c = result.counts()
     lines.append(
         f"{c['error']} errors, {c['warning']} warnings, {c['info']} notes "
         f"in {result.catalogs} catalogs ({result.entries} entries) and {result.pages} pages"
     )
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
+
+
+def as_json(result) -> str:
+    return "".join(json_chunks(result))
+
+
+def as_text(result) -> str:
+    return "".join(text_chunks(result))
+
+
+def as_html(result) -> str:
+    return "".join(html_chunks(result))
 
 
 def _short(text: str, n: int = 110) -> str:
@@ -66,7 +97,7 @@ def _highlight(text: str, span) -> str:
     )
 
 
-def as_html(result) -> str:
+def html_chunks(result):
     s = result.summary()
     out = [
         "<!DOCTYPE html>",
@@ -89,6 +120,9 @@ def as_html(result) -> str:
         out += [f"<li>{html.escape(str(p))}</li>" for p in result.problems]
         out.append("</ul>")
     for file, group in groupby(result.findings, key=lambda f: f.file):
+        if len(out) >= _BATCH:
+            yield "\n".join(out) + "\n"
+            out = []
         out.append(f"<h2>{html.escape(file or '(project)')}</h2>")
         for f in group:
             out.append(
@@ -104,4 +138,4 @@ def as_html(result) -> str:
                 )
             out.append("</div>")
     out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    yield "\n".join(out) + "\n"

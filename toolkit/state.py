@@ -4,6 +4,10 @@ A step records, per item (an article, or an article in a locale), a digest of ev
 item's output depends on, plus what it needs to report without redoing the work. When the
 digest is the same on the next run and the output file is still the one written, the item is
 skipped. The state lives in ``.localise/state-<step>.json``; losing it only costs time.
+
+Because the output's digest is recorded and compared, outputs (templates, pages, caches) are
+written without waiting for the disk (no ``fsync``): if a power cut leaves one truncated, it
+no longer matches its digest and the next run writes it again.
 """
 
 from __future__ import annotations
@@ -62,6 +66,10 @@ class State:
     def save(self) -> None:
         kept = {k: v for k, v in sorted(self.items.items()) if k in self.seen}
         try:
-            write_atomic(self.path, json.dumps(kept, ensure_ascii=False, sort_keys=True) + "\n")
+            write_atomic(
+                self.path,
+                json.dumps(kept, ensure_ascii=False, sort_keys=True) + "\n",
+                durable=False,
+            )
         except OSError:
             pass

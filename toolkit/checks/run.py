@@ -20,10 +20,12 @@ from .content import EntryContext
 
 @dataclass
 class LoadedCatalog:
+    """A catalog as the project-wide checks see it: its translated entries."""
+
     locale: str
     article: str
     file: str
-    po: object
+    po: list
 
 
 @dataclass
@@ -84,28 +86,45 @@ def _silenced(entry, check: Check) -> bool:
 class _SourceContext:
     """Languages of the source units, identified once for all locales."""
 
-    def __init__(self, project, identifier, pots: dict[str, object]):
+    def __init__(self, project, identifier):
         self.source_language = project.source_language
-        self.foreign: dict[str, str] = {}
-        self._by_pot: dict[int, list] = {}
-        src = project.source_language.split("_")[0]
-        for pot in pots.values():
-            entries = [e for e in pot if e.msgid]
-            found = identifier.identify_many([e.msgid for e in entries], src)
-            hits = [
-                (e, f.language)
-                for e, f in zip(entries, found, strict=True)
-                if f and f.language != src and f.target_confidence < 0.1
-            ]
-            self._by_pot[id(pot)] = hits
-            for e, lang in hits:
-                self.foreign[e.msgid] = lang
+        self.foreign: dict[str, str] = {}  # msgid -> language, over all templates
+        self._source = project.source_language.split("_")[0]
+        self._identifier = identifier
+        self._hits: list = []
+
+    def read(self, pot) -> None:
+        """Identify the units of one template (before its source checks run)."""
+        src = self._source
+        entries = [e for e in pot if e.msgid]
+        found = self._identifier.identify_many([e.msgid for e in entries], src)
+        self._hits = [
+            (e, f.language)
+            for e, f in zip(entries, found, strict=True)
+            if f and f.language != src and f.target_confidence < 0.1
+        ]
+        for e, lang in self._hits:
+            self.foreign[e.msgid] = lang
 
     def foreign_in(self, pot):
-        return self._by_pot.get(id(pot), [])
+        return self._hits
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """What a project-wide check needs of an entry, once its catalog is released."""
+
+    msgid: str
+    msgstr: str
+    flags: tuple[str, ...]
+    linenum: int
+    obsolete: bool = False
 
 
 def run(project, locales: list[str], only=(), skip=(), pages: bool = True) -> CheckResult:
+    """Run the checks over the project: one template, catalog or page at a time (only what the
+    project-wide checks need of each catalog is kept), so memory does not grow with the
+    corpus beyond the findings themselves."""
     from ..language import Identifier
 
     checks = select(only, skip)
@@ -117,30 +136,17 @@ def run(project, locales: list[str], only=(), skip=(), pages: bool = True) -> Ch
         glossary = Glossary.load(project.glossary_path, project.source_language)
     except GlossaryError as e:
         res.problems.append(e)
-    identifier = Identifier([project.source_language, *locales])
+    languages = [project.source_language, *locales]
+    cache = project.cache_dir / "cache" / "language.sqlite"
+    identifier = Identifier(languages, cache_path=cache)
     source_identifier = Identifier(
-        [project.source_language, *locales], min_words=2, min_letters=10, min_confidence=0.9
+        languages, min_words=2, min_letters=10, min_confidence=0.9, cache_path=cache
     )
-
-    pots: dict[str, object] = {}
-    pot_files: dict[str, str] = {}
-    for pot_path in (
-        sorted(project.templates_dir.glob("*.pot")) if project.templates_dir.is_dir() else []
-    ):
-        shown = project.relative(pot_path)
-        try:
-            pots[pot_path.stem] = catalog.load(pot_path, shown)
-            pot_files[pot_path.stem] = shown
-        except CatalogError as e:
-            res.problems.append(e)
-            res.findings.append(
-                Finding("po-syntax", "error", e.message, file=shown, line=e.line or 0)
-            )
-    source_ctx = _SourceContext(project, source_identifier, pots)
 
     by_scope: dict[str, list[Check]] = {}
     for c in checks:
         by_scope.setdefault(c.scope, []).append(c)
+    wants_syntax = any(c.name == "po-syntax" for c in checks)
 
     def add(c: Check, locale, article, file, entry, message, span):
         if _silenced(entry, c):
@@ -160,58 +166,75 @@ def run(project, locales: list[str], only=(), skip=(), pages: bool = True) -> Ch
             )
         )
 
-    for c in by_scope.get("source", []):
-        for slug, pot in pots.items():
+    def load(path: Path, locale: str):
+        shown = project.relative(path)
+        try:
+            return catalog.load(path, shown), shown
+        except CatalogError as e:
+            res.problems.append(e)
+            if wants_syntax or not locale:
+                res.findings.append(
+                    Finding(
+                        "po-syntax",
+                        "error",
+                        e.message,
+                        locale=locale,
+                        article=path.stem if locale else "",
+                        file=shown,
+                        line=e.line or 0,
+                    )
+                )
+            return None, shown
+
+    # The templates: languages of the source (needed by the entry checks), source checks.
+    source_ctx = _SourceContext(project, source_identifier)
+    templates = project.templates_dir
+    for pot_path in sorted(templates.glob("*.pot")) if templates.is_dir() else []:
+        pot, shown = load(pot_path, "")
+        if pot is None:
+            continue
+        source_ctx.read(pot)
+        for c in by_scope.get("source", []):
             for entry, message, span in c.func(source_ctx, pot):
-                add(c, "", slug, pot_files[slug], entry, message, span)
+                add(c, "", pot_path.stem, shown, entry, message, span)
 
     for locale in locales:
-        loaded: list[LoadedCatalog] = []
+        kept: list[LoadedCatalog] = []
         folder = project.locales_dir / locale
         for po_path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
-            shown = project.relative(po_path)
-            try:
-                po = catalog.load(po_path, shown)
-            except CatalogError as e:
-                res.problems.append(e)
-                if any(c.name == "po-syntax" for c in checks):
-                    res.findings.append(
-                        Finding(
-                            "po-syntax",
-                            "error",
-                            e.message,
-                            locale=locale,
-                            article=po_path.stem,
-                            file=shown,
-                            line=e.line or 0,
-                        )
-                    )
+            po, shown = load(po_path, locale)
+            if po is None:
                 continue
-            loaded.append(LoadedCatalog(locale, po_path.stem, shown, po))
-        res.catalogs += len(loaded)
-        for cat in loaded:
+            res.catalogs += 1
+            article = po_path.stem
             ctx = EntryContext(
                 locale,
                 project.source_language,
-                cat.article,
-                cat.file,
+                article,
+                shown,
                 glossary,
                 source_ctx.foreign,
                 identifier,
             )
-            entries = [e for e in cat.po if e.msgid and not e.obsolete]
+            entries = [e for e in po if e.msgid and not e.obsolete]
             res.entries += len(entries)
             for c in by_scope.get("entry", []):
                 for entry in entries:
                     if _silenced(entry, c):
                         continue
                     for message, span in c.func(ctx, entry):
-                        add(c, locale, cat.article, cat.file, entry, message, span)
+                        add(c, locale, article, shown, entry, message, span)
             for c in by_scope.get("catalog", []):
-                for entry, message, span in c.func(ctx, cat.po):
-                    add(c, locale, cat.article, cat.file, entry, message, span)
+                for entry, message, span in c.func(ctx, po):
+                    add(c, locale, article, shown, entry, message, span)
+            light = [
+                _Kept(e.msgid, e.msgstr, tuple(e.flags), e.linenum)
+                for e in entries
+                if e.msgstr and "fuzzy" not in e.flags
+            ]
+            kept.append(LoadedCatalog(locale, article, shown, light))
         for c in by_scope.get("project", []):
-            for cat, entry, message, span in c.func(None, loaded):
+            for cat, entry, message, span in c.func(None, kept):
                 add(c, locale, cat.article, cat.file, entry, message, span)
         if pages:
             page_dir = project.dist_dir / locale
