@@ -91,14 +91,33 @@ def main(click_ctx, root):
     click_ctx.obj = Context(root)
 
 
+def jobs_option(f):
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=0),
+        default=1,
+        show_default=True,
+        envvar="LOCALISE_JOBS",
+        help="Processes to spread the articles over (0: one per CPU). Output is the same.",
+    )(f)
+
+
+def jobs_or_all(jobs: int) -> int:
+    from toolkit.parallel import default_jobs
+
+    return jobs or default_jobs()
+
+
 @main.command()
+@jobs_option
 @click.pass_obj
-def extract(ctx: Context):
+def extract(ctx: Context, jobs):
     """Write locales/templates/<slug>.pot for every article in source/."""
     from toolkit.pipeline import extract as run
 
     with locked(ctx):
-        res = run(ctx.project)
+        res = run(ctx.project, jobs_or_all(jobs))
     units = sum(res.templates.values())
     click.echo(
         f"{len(res.templates)} articles, {units} units; {len(res.written)} templates written"
@@ -170,8 +189,9 @@ def update(ctx: Context, locales):
 @click.option(
     "--quiet", "-q", is_flag=True, help="Print only the counts, not each untranslated fragment."
 )
+@jobs_option
 @click.pass_obj
-def build(ctx: Context, locales, report_file, strict, quiet):
+def build(ctx: Context, locales, report_file, strict, quiet, jobs):
     """Write dist/LOCALE/<slug>.html and report what is still untranslated."""
     from toolkit.fsutil import write_atomic
     from toolkit.pipeline import build as run
@@ -179,7 +199,7 @@ def build(ctx: Context, locales, report_file, strict, quiet):
     project = ctx.project
     locales = locales_or_fail(ctx, locales)
     with locked(ctx):
-        res = run(project, locales)
+        res = run(project, locales, jobs=jobs_or_all(jobs))
     untranslated = 0
     for lb in res.locales:
         pct = 100.0 * lb.translated / lb.units if lb.units else 100.0

@@ -537,3 +537,23 @@ def test_report_file_rewritten_only_when_it_changes(project_dir, cli):
     cli(project_dir, "check", "--format", "json", "--output", str(out))
     assert out.stat().st_mtime_ns == stamp
     assert not list(project_dir.glob(".report.json.*"))  # no temporary file left
+
+
+@pytest.mark.parametrize("span", [None, (0, 5), (12, 140)])
+def test_finding_json_is_json_dumps(span):
+    from toolkit import report
+    from toolkit.model import Finding
+
+    f = Finding(
+        "numbers",
+        "error",
+        'dose "30\u202fmg" → 300 mg\n\ttab \\ slash \u2028 é',
+        locale="nl",
+        msgid="<b>x</b>",
+        msgstr="\x00\x1f",
+        file="locales/nl/a.po",
+        line=7,
+        span=span,
+    )
+    expected = json.dumps(f.as_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    assert report._finding_json(f.as_dict()) == expected

@@ -105,24 +105,40 @@ class ExtractResult:
     orphans: list[str] = field(default_factory=list)  # templates whose article is gone
 
 
-def extract(project: Project) -> ExtractResult:
-    from .state import State
+def extract(project: Project, jobs: int = 1) -> ExtractResult:
+    from .parallel import ordered_map
+    from .state import State, file_digest
 
     res = ExtractResult()
     state = State(project.cache_dir, "extract")
-    for loaded in iter_articles(project, res.problems):
-        slug = loaded.article.slug
+
+    def items():
+        for loaded in iter_articles(project, res.problems):
+            slug = loaded.article.slug
+            inputs = loaded.key + loaded.article.path
+            known = state.get(slug, inputs, project.template_path(slug))
+            # Only a changed article travels to a worker (without the project: it has that).
+            article = loaded.article if known is None else None
+            yield slug, inputs, known, article, loaded.key
+
+    def work(item):
+        slug, inputs, known, article, key = item
+        if article is None:
+            return slug, inputs, known, None, None
+        units = Loaded(article, key, project).skeleton.units()
+        pot = catalog.template(slug, article.path, units, project.source_language)
         path = project.template_path(slug)
-        known = state.get(slug, loaded.key + loaded.article.path, path)
-        if known is not None:
-            res.templates[slug] = known
+        written = catalog.write(pot, path, "POT-Creation-Date", False)
+        return slug, inputs, len(pot), written, file_digest(path)
+
+    for slug, inputs, count, written, out in ordered_map(work, items(), jobs):
+        res.templates[slug] = count
+        if written is None:
             continue
-        units = loaded.skeleton.units()
-        pot = catalog.template(slug, loaded.article.path, units, project.source_language)
-        res.templates[slug] = len(pot)
-        if catalog.write(pot, path, "POT-Creation-Date", durable=False):
+        path = project.template_path(slug)
+        if written:
             res.written.append(project.relative(path))
-        state.put(slug, loaded.key + loaded.article.path, path, len(pot))
+        state.put(slug, inputs, path, count, out)
     state.save()
     if project.templates_dir.is_dir() and not any(isinstance(p, SourceError) for p in res.problems):
         for pot_path in sorted(project.templates_dir.glob("*.pot")):
@@ -381,11 +397,14 @@ def load_translations(
     return catalog.translations(po), fuzzy
 
 
-def build(project: Project, locales: list[str], only: set[str] | None = None) -> BuildResult:
+def build(
+    project: Project, locales: list[str], only: set[str] | None = None, jobs: int = 1
+) -> BuildResult:
     """Write ``dist/<locale>/<slug>.html`` for every article and locale. A page whose inputs
     (the article, its catalog, the site settings) have not changed is not rendered again."""
     from . import __version__
     from .build import Fragment, build_page
+    from .parallel import ordered_map
     from .publish import alternates_for, link_map_for
     from .segment import Rejection
     from .state import State, digest, file_digest
@@ -408,33 +427,62 @@ def build(project: Project, locales: list[str], only: set[str] | None = None) ->
         *sorted(project.locales),
         *sorted(i.article.slug for i in loaded_all),
     )
-    for loaded in loaded_all:
-        slug = loaded.article.slug
-        for locale in locales:
-            path = project.page_path(locale, slug)
-            inputs = digest(site, loaded.key, file_digest(project.catalog_path(locale, slug)))
-            report = state.get(f"{locale}/{slug}", inputs, path)
+
+    def items():
+        for index, loaded in enumerate(loaded_all):
+            slug = loaded.article.slug
+            todo = []
+            for locale in locales:
+                inputs = digest(site, loaded.key, file_digest(project.catalog_path(locale, slug)))
+                known = state.get(f"{locale}/{slug}", inputs, project.page_path(locale, slug))
+                todo.append((locale, inputs, known))
+            yield index, todo
+
+    def work(item):
+        """Render the pages of one article whose inputs changed: (locale, inputs, report or
+        None for an unreadable catalog, problems) for each locale."""
+        index, todo = item
+        loaded = loaded_all[index]
+        out = []
+        for locale, inputs, known in todo:
+            if known is not None:
+                out.append((locale, inputs, known, None, []))
+                continue
+            problems: list = []
+            loaded_tr = load_translations(project, locale, loaded.article.slug, problems)
+            if loaded_tr is None:
+                out.append((locale, inputs, None, None, problems))
+                continue
+            translations, fuzzy = loaded_tr
+            page = build_page(
+                loaded.skeleton,
+                locale,
+                translations,
+                fuzzy,
+                alternates(loaded.article, locale) if alternates else (),
+                link_maps(locale) if link_maps else None,
+            )
+            path = project.page_path(locale, loaded.article.slug)
+            write_atomic(path, page.html, durable=False)
+            report = {
+                "units": page.units,
+                "translated": page.translated,
+                "untranslated": [[f.location, f.text, f.state] for f in page.untranslated],
+                "rejected": [[r.msgid, r.msgstr, r.reason, r.fallback] for r in page.rejected],
+            }
+            out.append((locale, inputs, report, file_digest(path), problems))
+        loaded.__dict__.pop("_skeleton", None)  # one article's skeleton in memory at a time
+        return index, out
+
+    for index, out in ordered_map(work, items(), jobs):
+        slug = loaded_all[index].article.slug
+        for locale, inputs, report, written, problems in out:
+            res.problems.extend(problems)
             if report is None:
-                loaded_tr = load_translations(project, locale, slug, res.problems)
-                if loaded_tr is None:
-                    continue
-                translations, fuzzy = loaded_tr
-                page = build_page(
-                    loaded.skeleton,
-                    locale,
-                    translations,
-                    fuzzy,
-                    alternates(loaded.article, locale) if alternates else (),
-                    link_maps(locale) if link_maps else None,
-                )
-                write_atomic(path, page.html, durable=False)
-                report = {
-                    "units": page.units,
-                    "translated": page.translated,
-                    "untranslated": [[f.location, f.text, f.state] for f in page.untranslated],
-                    "rejected": [[r.msgid, r.msgstr, r.reason, r.fallback] for r in page.rejected],
-                }
-                state.put(f"{locale}/{slug}", inputs, path, report)
+                continue
+            path = project.page_path(locale, slug)
+            if written is not None:  # rendered now: the digest of what was written
+                state.put(f"{locale}/{slug}", inputs, path, report, written)
             lb = builds[locale]
             lb.units += report["units"]
             lb.translated += report["translated"]

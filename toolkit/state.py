@@ -53,13 +53,23 @@ class State:
             return None
         return item.get("report", {})
 
-    def put(self, key: str, input_digest: str, output: Path | None = None, report=None) -> None:
-        """Record ``key`` as done; ``report`` (never None) is what :meth:`get` gives back."""
+    def put(
+        self,
+        key: str,
+        input_digest: str,
+        output: Path | None = None,
+        report=None,
+        output_digest: str | None = None,
+    ) -> None:
+        """Record ``key`` as done; ``report`` (never None) is what :meth:`get` gives back.
+        ``output_digest``: the output's :func:`file_digest`, when the caller has it."""
         self.seen.add(key)
         report = {} if report is None else report
+        if output_digest is None and output is not None:
+            output_digest = file_digest(output)
         self.items[key] = {
             "in": input_digest,
-            "out": file_digest(output) if output is not None else None,
+            "out": output_digest,
             "report": report,
         }
 
