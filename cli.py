@@ -422,8 +422,9 @@ def bundle_(ctx: Context, locales, min_completion, allow_warnings):
 )
 @click.option("--lang", "lang", help="The language the --page should be in.")
 @click.option("--no-pages", is_flag=True, help="Do not read the built pages in dist/.")
+@jobs_option
 @click.pass_obj
-def check_(ctx: Context, locales, fmt, output, strict, only, skip, page, lang, no_pages):
+def check_(ctx: Context, locales, fmt, output, strict, only, skip, page, lang, no_pages, jobs):
     """The QA gate: check catalogs, glossary terms, numbers, markup, languages and built pages.
 
     Exit 0 when there is no error, 1 when there is (with --strict, warnings too), 2 when some
@@ -442,7 +443,14 @@ def check_(ctx: Context, locales, fmt, output, strict, only, skip, page, lang, n
                 fail("--page needs --lang, the language the page should be in")
             res = audit_page(Path(page), page, normalise_locale(lang))
         else:
-            res = run(ctx.project, locales_or_fail(ctx, locales), only, skip, pages=not no_pages)
+            res = run(
+                ctx.project,
+                locales_or_fail(ctx, locales),
+                only,
+                skip,
+                pages=not no_pages,
+                jobs=jobs_or_all(jobs),
+            )
     except ConfigError as e:
         fail(e)
     except LocaliseError as e:

@@ -557,3 +557,20 @@ def test_finding_json_is_json_dumps(span):
     )
     expected = json.dumps(f.as_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
     assert report._finding_json(f.as_dict()) == expected
+
+
+def test_check_jobs_same_report(project_dir, cli):
+    assert cli(project_dir, "build", "-q").exit_code in (0, 1)
+    po = next((project_dir / "locales/nl").glob("*.po"))
+    broken = project_dir / "locales/nl/zz-broken.po"
+    broken.write_text('msgid "a"\nmsgstr "b" "c"\n', "utf-8")
+    one = cli(project_dir, "check", "--format", "json", "-j", "1")
+    two = cli(project_dir, "check", "--format", "json", "-j", "2")
+    assert one.exit_code == two.exit_code == 2
+    assert one.output == two.output
+    data = json.loads(one.output[: one.output.rindex("}") + 1])
+    assert data["summary"]["pages"] > 0 and data["summary"]["catalogs"] >= 1
+    assert any(f["file"].endswith("zz-broken.po") for f in data["findings"])
+    files = {f["file"] for f in data["findings"]}
+    assert "locales/nl/autoimmune-disease-and-hair-loss-link.po" in files  # half translated
+    assert any(f.startswith("dist/nl/") for f in files) and po.exists()

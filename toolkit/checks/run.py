@@ -121,59 +121,74 @@ class _Kept:
     obsolete: bool = False
 
 
-def run(project, locales: list[str], only=(), skip=(), pages: bool = True) -> CheckResult:
-    """Run the checks over the project: one template, catalog or page at a time (only what the
-    project-wide checks need of each catalog is kept), so memory does not grow with the
-    corpus beyond the findings themselves."""
-    from ..language import Identifier
-
-    checks = select(only, skip)
-    res = CheckResult()
-    glossary = None
-    try:
-        from ..glossary import Glossary
-
-        glossary = Glossary.load(project.glossary_path, project.source_language)
-    except GlossaryError as e:
-        res.problems.append(e)
-    languages = [project.source_language, *locales]
-    cache = project.cache_dir / "cache" / "language.sqlite"
-    identifier = Identifier(languages, cache_path=cache)
-    source_identifier = Identifier(
-        languages, min_words=2, min_letters=10, min_confidence=0.9, cache_path=cache
+def _finding(c: Check, locale, article, file, entry, message, span) -> Finding | None:
+    if _silenced(entry, c):
+        return None
+    return Finding(
+        check=c.name,
+        severity=c.severity,
+        message=message,
+        locale=locale,
+        article=article,
+        msgid=entry.msgid if entry is not None else "",
+        msgstr=entry.msgstr if entry is not None else "",
+        file=file,
+        line=entry.linenum if entry is not None else 1,
+        span=span,
     )
 
-    by_scope: dict[str, list[Check]] = {}
-    for c in checks:
-        by_scope.setdefault(c.scope, []).append(c)
-    wants_syntax = any(c.name == "po-syntax" for c in checks)
 
-    def add(c: Check, locale, article, file, entry, message, span):
-        if _silenced(entry, c):
-            return
-        res.findings.append(
-            Finding(
-                check=c.name,
-                severity=c.severity,
-                message=message,
-                locale=locale,
-                article=article,
-                msgid=entry.msgid if entry is not None else "",
-                msgstr=entry.msgstr if entry is not None else "",
-                file=file,
-                line=entry.linenum if entry is not None else 1,
-                span=span,
-            )
+@dataclass
+class _FileResult:
+    """What checking one template, catalog or page gives back (from a worker, with --jobs)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[LocaliseError] = field(default_factory=list)
+    foreign: dict[str, str] = field(default_factory=dict)  # templates: msgid -> language
+    kept: LoadedCatalog | None = None  # catalogs: for the project-wide checks
+    entries: int = 0
+
+    def add(self, *args) -> None:
+        f = _finding(*args)
+        if f is not None:
+            self.findings.append(f)
+
+
+class _Runner:
+    """The checks of one run, file by file."""
+
+    def __init__(self, project, locales, checks):
+        from ..language import Identifier
+
+        self.project = project
+        self.problems: list[LocaliseError] = []
+        self.glossary = None
+        try:
+            from ..glossary import Glossary
+
+            self.glossary = Glossary.load(project.glossary_path, project.source_language)
+        except GlossaryError as e:
+            self.problems.append(e)
+        languages = [project.source_language, *locales]
+        cache = project.cache_dir / "cache" / "language.sqlite"
+        self.identifier = Identifier(languages, cache_path=cache)
+        self.source_identifier = Identifier(
+            languages, min_words=2, min_letters=10, min_confidence=0.9, cache_path=cache
         )
+        self.by_scope: dict[str, list[Check]] = {}
+        for c in checks:
+            self.by_scope.setdefault(c.scope, []).append(c)
+        self.wants_syntax = any(c.name == "po-syntax" for c in checks)
+        self.foreign: dict[str, str] = {}  # msgid -> language, over all templates
 
-    def load(path: Path, locale: str):
-        shown = project.relative(path)
+    def _load(self, out: _FileResult, path: Path, locale: str):
+        shown = self.project.relative(path)
         try:
             return catalog.load(path, shown), shown
         except CatalogError as e:
-            res.problems.append(e)
-            if wants_syntax or not locale:
-                res.findings.append(
+            out.problems.append(e)
+            if self.wants_syntax or not locale:
+                out.findings.append(
                     Finding(
                         "po-syntax",
                         "error",
@@ -186,69 +201,124 @@ def run(project, locales: list[str], only=(), skip=(), pages: bool = True) -> Ch
                 )
             return None, shown
 
-    # The templates: languages of the source (needed by the entry checks), source checks.
-    source_ctx = _SourceContext(project, source_identifier)
-    templates = project.templates_dir
-    for pot_path in sorted(templates.glob("*.pot")) if templates.is_dir() else []:
-        pot, shown = load(pot_path, "")
-        if pot is None:
-            continue
-        source_ctx.read(pot)
-        for c in by_scope.get("source", []):
-            for entry, message, span in c.func(source_ctx, pot):
-                add(c, "", pot_path.stem, shown, entry, message, span)
+    def template(self, pot_path: Path) -> _FileResult:
+        """Languages of the source units (needed by the entry checks), and the source checks."""
+        out = _FileResult()
+        pot, shown = self._load(out, pot_path, "")
+        if pot is not None:
+            source_ctx = _SourceContext(self.project, self.source_identifier)
+            source_ctx.read(pot)
+            out.foreign = source_ctx.foreign
+            for c in self.by_scope.get("source", []):
+                for entry, message, span in c.func(source_ctx, pot):
+                    out.add(c, "", pot_path.stem, shown, entry, message, span)
+        return out
 
-    for locale in locales:
-        kept: list[LoadedCatalog] = []
-        folder = project.locales_dir / locale
-        for po_path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
-            po, shown = load(po_path, locale)
-            if po is None:
-                continue
-            res.catalogs += 1
-            article = po_path.stem
-            ctx = EntryContext(
-                locale,
-                project.source_language,
-                article,
-                shown,
-                glossary,
-                source_ctx.foreign,
-                identifier,
-            )
-            entries = [e for e in po if e.msgid and not e.obsolete]
-            res.entries += len(entries)
-            for c in by_scope.get("entry", []):
-                for entry in entries:
-                    if _silenced(entry, c):
-                        continue
-                    for message, span in c.func(ctx, entry):
-                        add(c, locale, article, shown, entry, message, span)
-            for c in by_scope.get("catalog", []):
-                for entry, message, span in c.func(ctx, po):
-                    add(c, locale, article, shown, entry, message, span)
-            light = [
-                _Kept(e.msgid, e.msgstr, tuple(e.flags), e.linenum)
-                for e in entries
-                if e.msgstr and "fuzzy" not in e.flags
-            ]
-            kept.append(LoadedCatalog(locale, article, shown, light))
-        for c in by_scope.get("project", []):
-            for cat, entry, message, span in c.func(None, kept):
-                add(c, locale, cat.article, cat.file, entry, message, span)
-        if pages:
+    def catalog(self, locale: str, po_path: Path) -> _FileResult:
+        out = _FileResult()
+        po, shown = self._load(out, po_path, locale)
+        if po is None:
+            return out
+        article = po_path.stem
+        ctx = EntryContext(
+            locale,
+            self.project.source_language,
+            article,
+            shown,
+            self.glossary,
+            self.foreign,
+            self.identifier,
+        )
+        entries = [e for e in po if e.msgid and not e.obsolete]
+        out.entries = len(entries)
+        for c in self.by_scope.get("entry", []):
+            for entry in entries:
+                if _silenced(entry, c):
+                    continue
+                for message, span in c.func(ctx, entry):
+                    out.add(c, locale, article, shown, entry, message, span)
+        for c in self.by_scope.get("catalog", []):
+            for entry, message, span in c.func(ctx, po):
+                out.add(c, locale, article, shown, entry, message, span)
+        light = [
+            _Kept(e.msgid, e.msgstr, tuple(e.flags), e.linenum)
+            for e in entries
+            if e.msgstr and "fuzzy" not in e.flags
+        ]
+        out.kept = LoadedCatalog(locale, article, shown, light)
+        return out
+
+    def page(self, locale: str, page_path: Path) -> _FileResult:
+        out = _FileResult()
+        out.findings = _check_page(
+            self.by_scope.get("page", []),
+            self.project.relative(page_path),
+            page_path,
+            locale,
+            self.identifier,
+            page_path.stem,
+        )
+        return out
+
+
+def run(
+    project, locales: list[str], only=(), skip=(), pages: bool = True, jobs: int = 1
+) -> CheckResult:
+    """Run the checks over the project: one template, catalog or page at a time (only what the
+    project-wide checks need of each catalog is kept), so memory does not grow with the
+    corpus beyond the findings themselves. With ``jobs`` > 1 the files are checked in that
+    many processes; the findings are the same."""
+    from ..parallel import ordered_map
+
+    res = CheckResult()
+    runner = _Runner(project, locales, select(only, skip))
+    res.problems += runner.problems
+
+    def collect(out: _FileResult) -> None:
+        res.findings += out.findings
+        res.problems += out.problems
+
+    # Templates first: the entry checks need to know which source units are foreign.
+    templates = project.templates_dir
+    pot_paths = sorted(templates.glob("*.pot")) if templates.is_dir() else []
+    for out in ordered_map(runner.template, pot_paths, jobs):
+        collect(out)
+        runner.foreign.update(out.foreign)
+
+    # Then each locale's catalogs, the project-wide checks over them, and its pages.
+    # (Workers are forked again here, so that they have every template's results.)
+    def files():
+        for locale in locales:
+            folder = project.locales_dir / locale
+            for po_path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+                yield "catalog", locale, po_path
+            yield "end", locale, None
             page_dir = project.dist_dir / locale
-            for page_path in sorted(page_dir.glob("*.html")) if page_dir.is_dir() else []:
-                res.pages += 1
-                _check_page(
-                    res,
-                    by_scope.get("page", []),
-                    project.relative(page_path),
-                    page_path,
-                    locale,
-                    identifier,
-                    page_path.stem,
-                )
+            if pages and page_dir.is_dir():
+                for page_path in sorted(page_dir.glob("*.html")):
+                    yield "page", locale, page_path
+
+    def work(item):
+        kind, locale, path = item
+        return kind, locale, None if kind == "end" else getattr(runner, kind)(locale, path)
+
+    kept: list[LoadedCatalog] = []
+    for kind, locale, out in ordered_map(work, files(), jobs):
+        if kind == "end":
+            for c in runner.by_scope.get("project", []):
+                for cat, entry, message, span in c.func(None, kept):
+                    f = _finding(c, locale, cat.article, cat.file, entry, message, span)
+                    if f is not None:
+                        res.findings.append(f)
+            kept = []
+            continue
+        collect(out)
+        if kind == "catalog" and out.kept is not None:
+            res.catalogs += 1
+            res.entries += out.entries
+            kept.append(out.kept)
+        elif kind == "page":
+            res.pages += 1
     res.findings.sort(key=_order)
     return res
 
@@ -257,24 +327,24 @@ def _order(f: Finding):
     return (f.file, f.line, ("error", "warning", "info").index(f.severity), f.check, f.message)
 
 
-def _check_page(res, checks, shown, path, locale, identifier, article=""):
+def _check_page(checks, shown, path, locale, identifier, article="") -> list[Finding]:
     from ..pages import Page
 
     page = Page.read(path, shown, locale)
-    for c in checks:
-        for f in c.func(PageContext(identifier), page):
-            res.findings.append(
-                Finding(
-                    c.name,
-                    c.severity,
-                    f.message,
-                    locale=locale,
-                    article=article,
-                    msgid=f.text,
-                    file=shown,
-                    line=f.line,
-                )
-            )
+    return [
+        Finding(
+            c.name,
+            c.severity,
+            f.message,
+            locale=locale,
+            article=article,
+            msgid=f.text,
+            file=shown,
+            line=f.line,
+        )
+        for c in checks
+        for f in c.func(PageContext(identifier), page)
+    ]
 
 
 def audit_page(path: Path, shown: str, locale: str, source_languages=()) -> CheckResult:
@@ -287,8 +357,8 @@ def audit_page(path: Path, shown: str, locale: str, source_languages=()) -> Chec
     identifier = Identifier([locale, *source_languages])
     res.pages = 1
     try:
-        _check_page(
-            res, checks, shown, path, locale, identifier, re.sub(r"\.[^.]+$", "", Path(path).name)
+        res.findings += _check_page(
+            checks, shown, path, locale, identifier, re.sub(r"\.[^.]+$", "", Path(path).name)
         )
     except LocaliseError as e:
         res.problems.append(e)
