@@ -223,9 +223,12 @@ class Row:
     note: str = ""
 
 
-def localise_cli(localise: Path, project: Path, pages: int, locales: list[str]) -> list[Row]:
+def localise_cli(
+    localise: Path, project: Path, pages: int, locales: list[str], jobs: int = 2
+) -> list[Row]:
     """The command line, step by step, each step in a fresh process. Extract and init are per
-    page; build and check per page and locale."""
+    page; build and check per page and locale. With ``jobs`` > 1, extract, build and check run
+    again from scratch with ``--jobs``."""
     rows: list[Row] = []
     per_locale = pages * len(locales)
 
@@ -247,11 +250,26 @@ def localise_cli(localise: Path, project: Path, pages: int, locales: list[str]) 
         "localise build (cache removed)", ["build", *locales], per_locale, note=".localise/ removed"
     )
     step("localise check", ["check", *locales], per_locale, ok=(0, 1))
+    step(
+        "localise check (rerun, nothing changed)",
+        ["check", *locales],
+        per_locale,
+        ok=(0, 1),
+        note="language cache warm",
+    )
+    if jobs > 1:
+        for done in ("locales/templates", ".localise", "dist"):
+            shutil.rmtree(project / done, ignore_errors=True)
+        j = ["--jobs", str(jobs)]
+        step(f"localise extract (cold, --jobs {jobs})", ["extract", *j], pages)
+        step(f"localise build (first, --jobs {jobs})", ["build", *locales, *j], per_locale)
+        shutil.rmtree(project / ".localise" / "cache", ignore_errors=True)
+        step(f"localise check (--jobs {jobs})", ["check", *locales, *j], per_locale, ok=(0, 1))
     return rows
 
 
 def localise_cli_repeated(
-    localise: Path, root: Path, pages: int, locales: list[str], repeat: int
+    localise: Path, root: Path, pages: int, locales: list[str], repeat: int, jobs: int
 ) -> list[Row]:
     """:func:`localise_cli` ``repeat`` times, each time on a fresh copy of the pristine project
     (``root/project``, left as the last run made it); each step's run of median time."""
@@ -260,7 +278,7 @@ def localise_cli_repeated(
         project = root / "project"
         shutil.rmtree(project, ignore_errors=True)
         shutil.copytree(root / "pristine", project)
-        runs.append(localise_cli(localise, project, pages, locales))
+        runs.append(localise_cli(localise, project, pages, locales, jobs))
     rows = []
     for group in zip(*runs, strict=True):
         row = sorted(group, key=lambda r: r.seconds)[len(group) // 2]
@@ -450,10 +468,16 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
     tt = None
     if "tt html2po" in by:
         tt = ms("tt html2po") + ms("tt po2html")
+    parallel = [r for r in rows if "--jobs" in r.name]
+    jobs_extract_build = None
+    if len(parallel) == 3:
+        jobs_extract_build = parallel[0].ms_per_page + parallel[1].ms_per_page
     ratios = {
         "localise extract+build ms/page": loc_extract_build,
+        "localise extract+build ms/page, --jobs": jobs_extract_build,
         "tt html2po+po2html ms/page": tt,
         "localise / tt (extract+build)": ratio(loc_extract_build, tt),
+        "localise / tt (extract+build, --jobs)": ratio(jobs_extract_build, tt),
         "library build_page / lxml parse+serialise": ratio(
             ms("library: build_page"), ms("lxml.html parse + tostring")
         ),
@@ -465,6 +489,7 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
         "build first / cache removed": ratio(build_ms, ms("localise build (cache removed)")),
         "check seconds": by["localise check"].seconds,
         "check under 5 s for 400 pages (scaled)": by["localise check"].seconds * 400 / pages < 5,
+        "check seconds, --jobs": parallel[2].seconds if len(parallel) == 3 else None,
     }
     growth = {}
     for step, base in (("extract (cold)", extract_ms), ("build (first)", build_ms)):
@@ -580,6 +605,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also time a cold extract and first build on M pages, to test linear scaling",
     )
     parser.add_argument("--keep", action="store_true", help="keep the corpus folder")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="also run extract, build and check with --jobs N (2; 1 to leave them out)",
+    )
     parser.add_argument("--no-glossary", action="store_true", help="no glossary.csv in the project")
     args = parser.parse_args(argv)
     if args.pages < 2:
@@ -591,7 +622,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         corpus = make_corpus(root, args.pages, args.locales, not args.no_glossary)
         print(f"corpus: {args.pages} pages in {root}", file=sys.stderr)
-        rows = localise_cli_repeated(args.localise, root, args.pages, args.locales, args.repeat)
+        rows = localise_cli_repeated(
+            args.localise, root, args.pages, args.locales, args.repeat, args.jobs
+        )
         rows += library(root / "project", args.pages, args.locales)
         rows += floor(root / "html", args.pages)
         have_tt = (TT_BIN / "html2po").exists()

@@ -229,7 +229,7 @@ def forbidden(ctx, entry):
     for term, bad in ctx.glossary.forbidden_terms(ctx.locale):
         # Cheap prefilter: a form can only match where its first few letters are written
         # (matching is by stem, so only the start of the first word is certain).
-        if not any(prefix in lowered for prefix in _prefixes(bad)):
+        if not any(prefix in lowered for prefix in _prefixes(tuple(bad))):
             continue
         hits = ctx.glossary.find_forms(
             entry.msgstr, bad, ctx.locale, case_sensitive=term.case_sensitive
@@ -253,8 +253,9 @@ def forbidden(ctx, entry):
             yield f"{form!r} is a forbidden variant for {term.term!r}{instead}", (start, end)
 
 
-def _prefixes(forms) -> list[str]:
-    return [_fold_hyphens(f.lower())[:4] for f in forms]
+@lru_cache(maxsize=4096)
+def _prefixes(forms: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_fold_hyphens(f.lower())[:4] for f in forms)
 
 
 _ACRONYM = re.compile(
@@ -263,8 +264,11 @@ _ACRONYM = re.compile(
 _ROMAN = re.compile(r"^[IVXLC]+$")
 
 
+_HYPHENS = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-"))
+
+
 def _fold_hyphens(text: str) -> str:
-    return re.sub(r"[\u2010\u2011\u2012\u2013\u2212]", "-", text)
+    return text.translate(_HYPHENS)
 
 
 @check("acronyms", "warning")
