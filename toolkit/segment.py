@@ -488,6 +488,8 @@ class Rejection:
 def render_block(slot, msgstr: str, lookup, rejections: list | None) -> str | None:
     """A block slot filled with ``msgstr``. Returns None when the placeholders do not nest (the
     caller then uses the msgid); text and unknown markup are escaped."""
+    if "<" not in msgstr and "&lt;" not in msgstr:
+        return escape_text(msgstr)  # no markup, written or escaped: what the loop would give
     names = slot[2]
     out: list[str] = []
     stack: list[str] = []
