@@ -558,3 +558,227 @@ def test_the_real_glossary_faq() -> None:
     assert [m.term.term for m in g.find_source_terms("FAQ")] == ["FAQ"]
     assert g.find_source_terms("the faq page") == []
     assert g.contains("Veelgestelde vragen", "veelgestelde vragen", "nl", case_sensitive=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The prefilter of find_forms: a pattern is tried only at the words that could match its first
+# word. It must never change a result: compare with trying every word.
+
+_PREFILTER_GLOSSARY = Glossary(
+    [
+        Term("ANA", {"nl": ("ANA",)}, False, True, {}, "", 2),
+        Term("anti-TPO", {}, True, False, {}, "", 3),
+        Term("mg", {}, True, True, {}, "", 4),
+        Term("Gold City", {}, True, False, {}, "", 5),
+    ]
+)
+
+_PREFILTER_FORMS = [
+    "auto-immuun",
+    "immuun",
+    "immuniteit",
+    "auto-immuniteit",
+    "ziekte",
+    "auto-immuunziekte",
+    "antigeen",
+    "cytokine",
+    "vrij radicaal",
+    "chronische ontsteking",
+    "ontsteking",
+    "haarzakje",
+    "kaas",
+    "stoornis",
+    "therapie",
+    "kaalheid",
+    "oog",
+    "veelgestelde vragen",
+    "ziekte van Hashimoto",
+    "ıslak",
+    "freies Radikal",
+    "Radikal",
+    "Zelle",
+    "T-Zelle",
+    "T-cel",
+    "Schilddrüse",
+    "Kopfhaut",
+    "Ohr",
+    "häufig gestellte Fragen",
+    "alopécie",
+    "l'alopécie",
+    "follicule pileux",
+    "saç",
+    "tiroid",
+    "insülin",
+    "ilacı",
+    "sıkça sorulan sorular",
+    "SSS",
+    "ANA",
+    "anti-TPO",
+    "mg",
+    "Gold City",
+]
+
+_PREFILTER_WORDS = [
+    "auto",
+    "immuun",
+    "auto-immuunziekten",
+    "Auto-immuunreacties",
+    "auto-ontimmuunziekte",
+    "immuunziekte",
+    "immuniteit",
+    "Ziekten",
+    "antigenen",
+    "Zelfantigenen",
+    "cytokinen",
+    "Ontstekingscytokinen",
+    "vrije",
+    "radicalen",
+    "chronische",
+    "darmontsteking",
+    "ontstekingsreactie",
+    "haarzakjesontsteking",
+    "darmontstekingsreactie",
+    "darmimmuun",
+    "Islak",
+    "Kazen",
+    "stoornissen",
+    "therapieën",
+    "kaalheden",
+    "hoog",
+    "hooggevoelige",
+    "Veelgestelde",
+    "veelgestelde",
+    "vragen",
+    "Hashimoto’s",
+    "ziekte",
+    "van",
+    "Freie",
+    "Radikale",
+    "freien",
+    "Radikalen",
+    "T-Zellrezeptoren",
+    "T-celreceptor",
+    "Schilddrüsenunterfunktion",
+    "Kinderkopfhäute",
+    "Rohrzange",
+    "Ohren",
+    "Häufig",
+    "gestellte",
+    "Fragen",
+    "l'alopécie",
+    "alopécies",
+    "follicules",
+    "pileux",
+    "Saçları",
+    "Tiroidin",
+    "İnsülinin",
+    "ilacıları",
+    "Sıkça",
+    "sorulan",
+    "soruları",
+    "SSS'ler",
+    "ANA",
+    "ana-test",
+    "BANANA",
+    "anti",
+    "TPO",
+    "Mg",
+    "mg",
+    "Gold",
+    "Cities",
+    "City",
+]
+
+_PREFILTER_GAPS = [" ", " ", "-", "\u2011", ". ", ", ", "'", "’", "\n", " <b>", "</b> ", ": "]
+
+
+def assert_prefilter_keeps_results(
+    g: Glossary, text: str, forms: list[str], locale: str, case_sensitive: bool, verbatim
+) -> list[tuple[int, int, str]]:
+    """find_forms and contains with the prefilter give what trying every word gives; returns
+    the reference matches."""
+    from toolkit.glossary import _analyse, _select
+
+    a = _analyse(text, locale)
+    slow = g._candidates(a, forms, locale, case_sensitive, verbatim, prefilter=False)
+    fast = g._candidates(a, forms, locale, case_sensitive, verbatim)
+    assert fast == slow
+    reference = [(*a.span(c[3], c[4]), c[5]) for c in _select(slow, len(a.words))]
+    assert g.find_forms(text, forms, locale, case_sensitive, verbatim=verbatim) == reference
+    for form in forms:
+        one = g._candidates(a, [form], locale, case_sensitive, verbatim, prefilter=False)
+        assert g.contains(text, form, locale, case_sensitive, verbatim=verbatim) == bool(one)
+    return reference
+
+
+@pytest.mark.parametrize(
+    "locale, form, text, case_sensitive",
+    [
+        ("nl", "auto-immuun", "Verschillende auto-immuunziekten.", False),  # hyphenated compound
+        ("nl", "auto-immuun", "Hoe Auto-immuunreacties de haarzakjes aanvallen", False),
+        ("nl", "immuun", "Een auto-immuunziekte.", False),  # inside a compound (edge)
+        ("nl", "ontsteking", "De darmontsteking.", False),  # the head of a compound
+        ("nl", "ontsteking", "Een ontstekingsreactie.", False),  # the start of a compound
+        ("nl", "haarzakje", "Een haarzakjesontsteking.", False),  # anywhere (long enough)
+        ("nl", "ontsteking", "Een darmontstekingsreactie.", False),  # ... in the middle
+        ("nl", "immuniteit", "Het darmimmuun.", False),  # a rewritten stem (immuun): the head
+        ("nl", "immuniteit", "Een auto-immuniteit.", False),
+        ("nl", "antigeen", "Zelfantigenen.", False),  # an inflected head
+        ("nl", "antigeen", "Met antigenen.", False),  # an inflected form
+        ("nl", "cytokine", "Ontstekingscytokinen.", False),
+        ("nl", "vrij radicaal", "Er ontstaan vrije radicalen.", False),  # inflected first word
+        ("nl", "kaas", "Harde kazen.", False),
+        ("nl", "therapie", "Nieuwe therapieën.", False),
+        ("nl", "kaalheid", "Verschillende kaalheden.", False),
+        ("nl", "ziekte van Hashimoto", "de ziekte van Hashimoto’s", False),
+        ("nl", "veelgestelde vragen", "Zie hieronder. Veelgestelde vragen", True),  # capital
+        ("nl", "veelgestelde vragen", "Veelgestelde vragen", True),
+        ("nl", "ıslak", "Islak zemin.", True),  # a capital whose lower case is another word
+        ("nl", "ANA", "Een ANA-test.", True),
+        ("nl", "anti-TPO", "anti\u2011TPO", False),  # do-not-translate: verbatim
+        ("de", "freies Radikal", "Schutz vor freien Radikalen.", False),
+        ("de", "T-Zelle", "Die T-Zellrezeptoren.", False),  # a stem starting a compound
+        ("de", "Schilddrüse", "Eine Schilddrüsenunterfunktion.", False),
+        ("de", "Kopfhaut", "Kinderkopfhäute.", False),
+        ("de", "häufig gestellte Fragen", "Häufig gestellte Fragen", True),
+        ("fr", "alopécie", "Les alopécies.", False),
+        ("fr", "alopécie", "Contre l'alopécie.", False),  # either side of an apostrophe
+        ("fr", "l'alopécie", "Contre l’alopécie.", False),
+        ("fr", "follicule pileux", "Les follicules pileux.", False),
+        ("tr", "saç", "Saçları döküldü.", False),  # a suffix the stemmer removes
+        ("tr", "tiroid", "Tiroidin işlevi.", False),  # agglutinative: more suffixes
+        ("tr", "insülin", "İnsülinin etkisi.", False),  # Turkish dotted capital I
+        ("tr", "ilacı", "Bu ilacıları.", False),  # by its lower-case form (stem: ilaç)
+        ("tr", "sıkça sorulan sorular", "Sıkça sorulan sorular.", True),
+        ("tr", "SSS", "SSS'ler", True),
+    ],
+)
+def test_prefilter_keeps_each_kind_of_match(
+    locale: str, form: str, text: str, case_sensitive: bool
+) -> None:
+    g = _PREFILTER_GLOSSARY
+    # Each case matches: the prefilter must not skip the word it matches at.
+    assert assert_prefilter_keeps_results(g, text, [form], locale, case_sensitive, None)
+    assert_prefilter_keeps_results(g, text, _PREFILTER_FORMS, locale, case_sensitive, None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_PREFILTER_GAPS), st.sampled_from(_PREFILTER_WORDS)),
+        max_size=8,
+    ),
+    st.sampled_from(["nl", "de", "fr", "tr", "en"]),
+    st.booleans(),
+    st.sampled_from([None, False, True]),
+    st.booleans(),
+)
+def test_prefilter_never_changes_a_result(
+    pieces: list[tuple[str, str]], locale: str, case_sensitive: bool, verbatim, capital: bool
+) -> None:
+    text = "".join(gap + word for gap, word in pieces).lstrip()
+    if capital:
+        text = text[:1].upper() + text[1:]
+    assert_prefilter_keeps_results(
+        _PREFILTER_GLOSSARY, text, _PREFILTER_FORMS, locale, case_sensitive, verbatim
+    )

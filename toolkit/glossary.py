@@ -79,6 +79,7 @@ import csv
 import io
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -305,6 +306,8 @@ def _lower(word: str, language: str) -> str:
 # has an apostrophe (the whole word, the part before the first and the part after the last).
 _Entry = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 _MAX_CACHE = 200_000
+# Separates the keys of words in a haystack (see _Analysis.haystack): no word contains it.
+_SEP = "\x00"
 
 
 class _Language:
@@ -316,6 +319,7 @@ class _Language:
         self.compounds = language in COMPOUNDING_LANGUAGES
         self.agglutinative = language in AGGLUTINATIVE_LANGUAGES
         self.cache: dict[str, _Entry] = {}
+        self.pieces: dict[str, str] = {}
 
     def stem(self, lower: str) -> str:
         return self.stemmer.stemWord(lower) if self.stemmer is not None else lower
@@ -337,6 +341,16 @@ class _Language:
         self.cache[word] = entry
         return entry
 
+    def piece(self, word: str) -> str:
+        """A word's part of a haystack (see _Analysis.haystack): each of its distinct keys
+        after a separator."""
+        stems, lowers, surfaces = self.entry(word)
+        piece = _SEP + _SEP.join(dict.fromkeys(stems + lowers + surfaces))
+        if len(self.pieces) >= _MAX_CACHE:
+            self.pieces.clear()
+        self.pieces[word] = piece
+        return piece
+
 
 @lru_cache(maxsize=64)
 def _language(locale: str) -> _Language:
@@ -347,7 +361,7 @@ class _Analysis:
     """A text split into words: the words, the gaps between them, their offsets in the
     normalised text (computed when first needed), and each word's keys."""
 
-    __slots__ = ("norm", "parts", "words", "lang", "_bounds")
+    __slots__ = ("norm", "parts", "words", "lang", "_bounds", "_haystack")
 
     def __init__(self, text: str, lang: _Language):
         self.norm = _normalise(text)
@@ -356,6 +370,7 @@ class _Analysis:
         self.words: list[str] = self.parts[1::2]
         self.lang = lang
         self._bounds: list[int] | None = None
+        self._haystack: tuple[str, list[int]] | None = None
 
     def _end(self, k: int) -> int:
         """End offset of parts[k] in the normalised text."""
@@ -378,6 +393,34 @@ class _Analysis:
     def span(self, i: int, n: int) -> tuple[int, int]:
         """Original offsets of words i .. i+n-1."""
         return self.norm.span(self._end(2 * i), self._end(2 * (i + n) - 1))
+
+    def haystack(self) -> tuple[str, list[int]]:
+        """All keys of all words (stems, lower-case and surface forms), each between two
+        separators, and the offset in that string where each word's keys begin (at the
+        separator before its first key): word j owns offsets starts[j] .. starts[j+1] - 1."""
+        if self._haystack is None:
+            cache = self.lang.pieces
+            piece = self.lang.piece
+            pieces = [cache.get(word) or piece(word) for word in self.words]
+            starts = [0, *accumulate(map(len, pieces))]
+            pieces.append(_SEP)
+            self._haystack = ("".join(pieces), starts[:-1])
+        return self._haystack
+
+    def candidates(self, needles: tuple[str, ...]) -> list[int]:
+        """The words, in order, that one of ``needles`` occurs in: a needle's text (without
+        its separators) lies inside one key of the word. A needle with a separator at its start
+        or end only matches at the start or end of a key (and with both, a whole key). A needle
+        found at a separator belongs to the word of the key after it, which owns that
+        separator."""
+        hay, starts = self.haystack()
+        found: set[int] = set()
+        for needle in needles:
+            at = hay.find(needle)
+            while at >= 0:
+                found.add(bisect_right(starts, at) - 1)
+                at = hay.find(needle, at + 1)
+        return sorted(found)
 
 
 @lru_cache(maxsize=512)
@@ -404,6 +447,8 @@ class _Pattern:
         "hyphenated",
         "inflected",
         "capital",
+        "needles",
+        "capital_needles",
     )
 
     def __init__(
@@ -428,6 +473,10 @@ class _Pattern:
         self.inflected = inflected
         # Exact mode: the first word with a capital, when the form writes it all in lower case.
         self.capital = capital
+        # What a text word must contain for the first word to match it, without and with the
+        # capital (see _needles); None: any word may match. Set by _compile.
+        self.needles: tuple[str, ...] | None = None
+        self.capital_needles: tuple[str, ...] | None = None
 
 
 # Regular inflection the Snowball stemmer does not always undo. Each function gives the
@@ -539,7 +588,10 @@ def _compile(form: str, lang: _Language, mode: int) -> _Pattern | None:
     capital = None
     if mode == _EXACT and surfaces[0].islower():
         capital = _capitalise(surfaces[0], lang.language)
-    return _Pattern(keys, lowers, stems, gaps, mode, inflected, capital)
+    pattern = _Pattern(keys, lowers, stems, gaps, mode, inflected, capital)
+    pattern.needles = _needles(pattern, lang, False)
+    pattern.capital_needles = _needles(pattern, lang, True) if capital else pattern.needles
+    return pattern
 
 
 @lru_cache(maxsize=4096)
@@ -549,6 +601,55 @@ def _compile_cached(form: str, locale: str, mode: int) -> _Pattern | None:
 
 # Where a part may sit in a compound word: at its end (the head), at either edge, or anywhere.
 _HEAD, _EDGE, _ANYWHERE = 0, 1, 2
+
+
+def _part_needles(part: str, where: int) -> tuple[str, ...]:
+    """What a key must contain for _compound_hit(part, key, where) to hold."""
+    if len(part) < _MIN_COMPOUND_PART:
+        return ()
+    if where == _HEAD:
+        return (part + _SEP,)  # the key ends with it
+    if where == _ANYWHERE and len(part) >= _MIN_INFIX:
+        return (part,)
+    return (_SEP + part, part + _SEP)  # the key starts or ends with it
+
+
+def _needles(p: _Pattern, lang: _Language, sentence_case: bool) -> tuple[str, ...] | None:
+    """The strings of which a text word must contain one (in the haystack of
+    _Analysis.haystack, where each key has a separator before and after it) for word 0 of the
+    pattern to match it in _match_at -- with ``lang``'s compound, inflection and suffix rules,
+    and the capital when ``sentence_case`` -- or None (any word may match) when one of them
+    would be empty.
+
+    Every way word 0 matches: its key is one of the word's keys of the pattern's mode, or (in
+    sentence case) its capital is one of its surface forms; or, in stem mode, through
+    _loose_word: an inflected form is one of the word's lower-case forms; in a compounding
+    language, when the pattern has only the one word, its stem or lower-case form sits in a
+    stem or lower-case form as _compound_hit allows (anywhere when the part is long enough,
+    else at the start or end, or -- a rewritten stem -- at the end), or an inflected form ends
+    a lower-case form; in an agglutinative language, a stem or lower-case form starts with the
+    pattern's stem or lower-case form (when that is long enough)."""
+    found = {_SEP + p.keys[0] + _SEP}
+    if sentence_case and p.capital is not None:
+        found.add(_SEP + p.capital + _SEP)
+    if p.mode == _STEM:
+        stem, low = p.stems[0], p.lowers[0]
+        compound = lang.compounds and p.n == 1
+        for form in p.inflected[0] if p.inflected else ():
+            found.add(form + _SEP if compound else _SEP + form + _SEP)
+        if compound:
+            found.update(_part_needles(stem, _ANYWHERE if low.startswith(stem) else _HEAD))
+            found.update(_part_needles(low, _ANYWHERE))
+        if lang.agglutinative and len(low) >= _MIN_AGGLUTINATIVE:
+            found.update((_SEP + stem, _SEP + low))
+    if any(not needle.strip(_SEP) for needle in found):
+        return None  # an empty key: no text to look for
+    # A needle containing another is found only where that one is: keep the shortest.
+    out: list[str] = []
+    for needle in sorted(found, key=len):
+        if not any(shorter in needle for shorter in out):
+            out.append(needle)
+    return tuple(out)
 
 
 def _compound_hit(part: str, whole: str, where: int) -> bool:
@@ -982,13 +1083,6 @@ class Glossary:
             out.append(Match(c[5], start, end))
         return out
 
-    def _form_mode(self, form: str, case_sensitive: bool, verbatim: bool | None) -> int:
-        if case_sensitive:
-            return _EXACT
-        if verbatim is None:
-            verbatim = _key(form) in self._verbatim
-        return _FOLD if verbatim else _STEM
-
     def find_forms(
         self,
         text: str,
@@ -1005,27 +1099,71 @@ class Glossary:
         capital (unless it is verbatim); ``verbatim`` compares without stemming (default: when
         the form is a do-not-translate term of this glossary)."""
         a = _analyse(text, locale)
-        if not a.words:
+        candidates = self._candidates(a, forms, locale, case_sensitive, verbatim)
+        if not candidates:
             return []
-        lang = _language(locale)
-        candidates = []
-        for order, form in enumerate(_as_list(forms)):
-            pattern = _compile_cached(form, locale, self._form_mode(form, case_sensitive, verbatim))
-            if pattern is None:
-                continue
-            sentence_case = pattern.capital is not None and not (
-                verbatim if verbatim is not None else _key(form) in self._verbatim
-            )
-            n = pattern.n
-            for i in range(len(a.words) - n + 1):
-                exact = _match_at(pattern, a, i, lang, None, sentence_case)
-                if exact is not None:
-                    candidates.append((a.length(i, n), exact, -order, i, n, form))
         out = []
         for c in _select(candidates, len(a.words)):
             start, end = a.span(c[3], c[4])
             out.append((start, end, c[5]))
         return out
+
+    def _is_verbatim(self, form: str) -> bool:
+        """Is ``form`` a do-not-translate term of this glossary?"""
+        cache = self.__dict__.setdefault("_verbatim_forms", {})
+        found = cache.get(form)
+        if found is None:
+            if len(cache) >= _MAX_CACHE:
+                cache.clear()
+            found = cache[form] = _key(form) in self._verbatim
+        return found
+
+    def _candidates(
+        self,
+        a: _Analysis,
+        forms: str | Iterable[str],
+        locale: str,
+        case_sensitive: bool,
+        verbatim: bool | None,
+        first: bool = False,
+        prefilter: bool = True,
+    ) -> list[tuple[int, int, int, int, int, str]]:
+        """Every match of each of ``forms`` in ``a``, as candidates for _select (the first one
+        only, when ``first``). The pattern is tried only at the words that could match its first
+        word (see _needles), unless ``prefilter`` is false (the reference for tests)."""
+        count = len(a.words)
+        if not count:
+            return []
+        lang = _language(locale)
+        candidates = []
+        for order, form in enumerate(_as_list(forms)):
+            if verbatim is None:
+                form_verbatim = self._is_verbatim(form)
+            else:
+                form_verbatim = verbatim
+            mode = _EXACT if case_sensitive else _FOLD if form_verbatim else _STEM
+            pattern = _compile_cached(form, locale, mode)
+            if pattern is None:
+                continue
+            sentence_case = pattern.capital is not None and not form_verbatim
+            n = pattern.n
+            last = count - n
+            if last < 0:
+                continue
+            needles = pattern.capital_needles if sentence_case else pattern.needles
+            if prefilter and needles is not None:
+                positions: Iterable[int] = a.candidates(needles)
+            else:
+                positions = range(last + 1)
+            for i in positions:
+                if i > last:
+                    break
+                exact = _match_at(pattern, a, i, lang, None, sentence_case)
+                if exact is not None:
+                    candidates.append((a.length(i, n), exact, -order, i, n, form))
+                    if first:
+                        return candidates
+        return candidates
 
     def contains(
         self,
@@ -1039,7 +1177,8 @@ class Glossary:
         """Whether ``form`` (a translation, possibly several words) occurs in ``text`` written
         in ``locale``: inflected, and in Dutch and German inside a compound. See
         :meth:`find_forms` for ``case_sensitive`` and ``verbatim``."""
-        return bool(self.find_forms(text, [form], locale, case_sensitive, verbatim=verbatim))
+        a = _analyse(text, locale)
+        return bool(self._candidates(a, [form], locale, case_sensitive, verbatim, first=True))
 
     def hints(self, text: str, locale: str) -> list[str]:
         """Translator hints for the glossary terms in a source text, one per distinct term in
