@@ -91,6 +91,14 @@ def main(click_ctx, root):
     click_ctx.obj = Context(root)
 
 
+def _all_cpus_for_zero(click_ctx, param, jobs: int) -> int:
+    if jobs:
+        return jobs
+    from toolkit.parallel import default_jobs
+
+    return default_jobs()
+
+
 def jobs_option(f):
     return click.option(
         "--jobs",
@@ -99,14 +107,9 @@ def jobs_option(f):
         default=1,
         show_default=True,
         envvar="LOCALISE_JOBS",
+        callback=_all_cpus_for_zero,
         help="Processes to spread the articles over (0: one per CPU). Output is the same.",
     )(f)
-
-
-def jobs_or_all(jobs: int) -> int:
-    from toolkit.parallel import default_jobs
-
-    return jobs or default_jobs()
 
 
 @main.command()
@@ -117,7 +120,7 @@ def extract(ctx: Context, jobs):
     from toolkit.pipeline import extract as run
 
     with locked(ctx):
-        res = run(ctx.project, jobs_or_all(jobs))
+        res = run(ctx.project, jobs)
     units = sum(res.templates.values())
     click.echo(
         f"{len(res.templates)} articles, {units} units; {len(res.written)} templates written"
@@ -199,7 +202,7 @@ def build(ctx: Context, locales, report_file, strict, quiet, jobs):
     project = ctx.project
     locales = locales_or_fail(ctx, locales)
     with locked(ctx):
-        res = run(project, locales, jobs=jobs_or_all(jobs))
+        res = run(project, locales, jobs=jobs)
     untranslated = 0
     for lb in res.locales:
         pct = 100.0 * lb.translated / lb.units if lb.units else 100.0
@@ -449,7 +452,7 @@ def check_(ctx: Context, locales, fmt, output, strict, only, skip, page, lang, n
                 only,
                 skip,
                 pages=not no_pages,
-                jobs=jobs_or_all(jobs),
+                jobs=jobs,
             )
     except ConfigError as e:
         fail(e)

@@ -39,6 +39,13 @@ def setup_de(project_dir, cli):
     assert cli(project_dir, "init", "de").exit_code == 0
 
 
+def translate_libre(project_dir, cli, url, locale, *args):
+    """``localise translate LOCALE --provider libre --provider-url URL ARGS...``"""
+    return cli(
+        project_dir, "translate", locale, "--provider", "libre", "--provider-url", url, *args
+    )
+
+
 def entries(project_dir, locale, slug):
     return {e.msgid: e for e in catalog.load(project_dir / f"locales/{locale}/{slug}.po")}
 
@@ -46,17 +53,7 @@ def entries(project_dir, locale, slug):
 def test_machine_fills_untranslated_as_fuzzy_with_origin(project_dir, cli, httpserver):
     setup_de(project_dir, cli)
     seen = libre(httpserver)
-    result = cli(
-        project_dir,
-        "translate",
-        "de",
-        "--provider",
-        "libre",
-        "--provider-url",
-        httpserver.url_for("/"),
-        "--article",
-        SLUG,
-    )
+    result = translate_libre(project_dir, cli, httpserver.url_for("/"), "de", "--article", SLUG)
     assert result.exit_code == 0, result.output
     de = entries(project_dir, "de", SLUG)
     strong = next(e for m, e in de.items() if m.startswith("The immune system protects"))
@@ -73,17 +70,7 @@ def test_machine_fills_untranslated_as_fuzzy_with_origin(project_dir, cli, https
         path.unlink()
     setup_de(project_dir, cli)
     before = len(seen)
-    again = cli(
-        project_dir,
-        "translate",
-        "de",
-        "--provider",
-        "libre",
-        "--provider-url",
-        httpserver.url_for("/"),
-        "--article",
-        SLUG,
-    )
+    again = translate_libre(project_dir, cli, httpserver.url_for("/"), "de", "--article", SLUG)
     assert again.exit_code == 0 and len(seen) == before
     assert "0 requests" in again.output
 
@@ -91,17 +78,7 @@ def test_machine_fills_untranslated_as_fuzzy_with_origin(project_dir, cli, https
 def test_dutch_heading_is_sent_from_dutch(project_dir, cli, httpserver):
     setup_de(project_dir, cli)
     seen = libre(httpserver)
-    cli(
-        project_dir,
-        "translate",
-        "de",
-        "--provider",
-        "libre",
-        "--provider-url",
-        httpserver.url_for("/"),
-        "--article",
-        LINK,
-    )
+    translate_libre(project_dir, cli, httpserver.url_for("/"), "de", "--article", LINK)
     sources = {s["q"]: s["source"] for s in seen}
     assert sources["Belangrijkste opmerkingen"] == "nl"
     assert any(src == "en" for q, src in sources.items() if q.startswith("For many women"))
@@ -110,15 +87,7 @@ def test_dutch_heading_is_sent_from_dutch(project_dir, cli, httpserver):
 def test_person_translations_are_never_touched_and_memory_comes_first(project_dir, cli, httpserver):
     seen = libre(httpserver)
     before = entries(project_dir, "nl", LINK)
-    result = cli(
-        project_dir,
-        "translate",
-        "nl",
-        "--provider",
-        "libre",
-        "--provider-url",
-        httpserver.url_for("/"),
-    )
+    result = translate_libre(project_dir, cli, httpserver.url_for("/"), "nl")
     assert result.exit_code == 0
     after = entries(project_dir, "nl", LINK)
     for msgid, e in before.items():
@@ -157,17 +126,7 @@ def test_exact_and_numbers_safe_fuzzy_memory(project_dir, cli):
 def test_provider_failure_saves_what_was_done_and_exits_non_zero(project_dir, cli, httpserver):
     setup_de(project_dir, cli)
     libre(httpserver, fail_after=5)
-    result = cli(
-        project_dir,
-        "translate",
-        "de",
-        "--provider",
-        "libre",
-        "--provider-url",
-        httpserver.url_for("/"),
-        "--article",
-        SLUG,
-    )
+    result = translate_libre(project_dir, cli, httpserver.url_for("/"), "de", "--article", SLUG)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     errors = [line for line in result.output.splitlines() if line.startswith("localise: error:")]
@@ -178,17 +137,7 @@ def test_provider_failure_saves_what_was_done_and_exits_non_zero(project_dir, cl
 
 def test_refused_connection_is_one_line(project_dir, cli):
     setup_de(project_dir, cli)
-    result = cli(
-        project_dir,
-        "translate",
-        "de",
-        "--provider",
-        "libre",
-        "--provider-url",
-        "http://127.0.0.1:9",
-        "--article",
-        SLUG,
-    )
+    result = translate_libre(project_dir, cli, "http://127.0.0.1:9", "de", "--article", SLUG)
     assert result.exit_code == 1
     assert "connection refused" in result.output and "Traceback" not in result.output
 

@@ -113,24 +113,18 @@ def write(po, path: Path, date_key: str, durable: bool = True) -> bool:
     or PO-Revision-Date) is set to now only then. Returns True when the file was written.
     ``durable=False`` for templates, which the next extract rebuilds (see write_atomic)."""
     path = Path(path)
-    old_date = None
-    if path.exists():
-        try:
-            m = re.search(
-                rf'"{date_key}: ([^\\"]*)\\n"', path.read_text(encoding="utf-8", errors="replace")
-            )
-            old_date = m.group(1) if m else None
-        except OSError:
-            pass
     po.wrapwidth = WRAP
-    if old_date is not None:
-        po.metadata[date_key] = old_date
-        text = render(po) + "\n"
-        try:
-            if path.read_text(encoding="utf-8") == text:
-                return False
-        except (OSError, UnicodeDecodeError):
-            pass
+    try:
+        old = path.read_bytes()  # read once: for the old date and to compare
+    except OSError:
+        old = None
+    m = None
+    if old is not None:
+        m = re.search(rf'"{date_key}: ([^\\"]*)\\n"', old.decode("utf-8", errors="replace"))
+    if m is not None:
+        po.metadata[date_key] = m.group(1)
+        if (render(po) + "\n").encode("utf-8") == old:
+            return False
     po.metadata[date_key] = now_stamp()
     return write_atomic(path, render(po) + "\n", durable)
 

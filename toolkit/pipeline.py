@@ -246,7 +246,6 @@ def _memory_index(project: Project, locale: str, problems: list) -> dict[str, tu
 
 
 def update(project: Project, locales: list[str]) -> UpdateResult:
-    from . import __version__
     from .state import State, digest, file_digest
 
     res = UpdateResult()
@@ -402,7 +401,6 @@ def build(
 ) -> BuildResult:
     """Write ``dist/<locale>/<slug>.html`` for every article and locale. A page whose inputs
     (the article, its catalog, the site settings) have not changed is not rendered again."""
-    from . import __version__
     from .build import Fragment, build_page
     from .parallel import ordered_map
     from .publish import alternates_for, link_map_for

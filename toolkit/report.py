@@ -77,14 +77,6 @@ def as_json(result) -> str:
     return "".join(json_chunks(result))
 
 
-def as_text(result) -> str:
-    return "".join(text_chunks(result))
-
-
-def as_html(result) -> str:
-    return "".join(html_chunks(result))
-
-
 def _short(text: str, n: int = 110) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"

@@ -83,31 +83,27 @@ def _silenced(entry, check: Check) -> bool:
     return entry is not None and f"no-check-{check.name}" in entry.flags
 
 
+@dataclass
 class _SourceContext:
-    """Languages of the source units, identified once for all locales."""
+    """What a source check may know besides the template: its units that are not in the
+    source language, each with the language they are in."""
 
-    def __init__(self, project, identifier):
-        self.source_language = project.source_language
-        self.foreign: dict[str, str] = {}  # msgid -> language, over all templates
-        self._source = project.source_language.split("_")[0]
-        self._identifier = identifier
-        self._hits: list = []
-
-    def read(self, pot) -> None:
-        """Identify the units of one template (before its source checks run)."""
-        src = self._source
-        entries = [e for e in pot if e.msgid]
-        found = self._identifier.identify_many([e.msgid for e in entries], src)
-        self._hits = [
-            (e, f.language)
-            for e, f in zip(entries, found, strict=True)
-            if f and f.language != src and f.target_confidence < 0.1
-        ]
-        for e, lang in self._hits:
-            self.foreign[e.msgid] = lang
+    source_language: str
+    foreign: list  # (entry, language code)
 
     def foreign_in(self, pot):
-        return self._hits
+        return self.foreign
+
+
+def _foreign_units(identifier, pot, source_language: str) -> list:
+    src = source_language.split("_")[0]
+    entries = [e for e in pot if e.msgid]
+    found = identifier.identify_many([e.msgid for e in entries], src)
+    return [
+        (e, f.language)
+        for e, f in zip(entries, found, strict=True)
+        if f and f.language != src and f.target_confidence < 0.1
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,9 +202,11 @@ class _Runner:
         out = _FileResult()
         pot, shown = self._load(out, pot_path, "")
         if pot is not None:
-            source_ctx = _SourceContext(self.project, self.source_identifier)
-            source_ctx.read(pot)
-            out.foreign = source_ctx.foreign
+            language = self.project.source_language
+            source_ctx = _SourceContext(
+                language, _foreign_units(self.source_identifier, pot, language)
+            )
+            out.foreign = {e.msgid: lang for e, lang in source_ctx.foreign}
             for c in self.by_scope.get("source", []):
                 for entry, message, span in c.func(source_ctx, pot):
                     out.add(c, "", pot_path.stem, shown, entry, message, span)
