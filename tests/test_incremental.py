@@ -60,8 +60,12 @@ def test_rerun_skips_unchanged_articles(project_dir, cli, monkeypatch):
 
 
 def _snapshot(root):
+    """Catalogs, pages and what each step recorded (not the files' stat records: their times,
+    inodes and paths are the machine's, not the output's)."""
     return {
-        str(p.relative_to(root)): p.read_bytes()
+        str(p.relative_to(root)): (
+            json.loads(p.read_bytes())["items"] if p.name.startswith("state-") else p.read_bytes()
+        )
         for p in sorted(root.rglob("*"))
         if p.is_file()
         and not p.name.startswith(".")
@@ -126,3 +130,111 @@ def test_ordered_map_keeps_order_runs_closures_and_raises():
     with pytest.raises(ValueError, match="seven"):
         list(ordered_map(work, range(9), 2))
     assert list(ordered_map(lambda n: n * 2, iter(range(50)), 3)) == list(range(0, 100, 2))
+
+
+# --- stat records: unchanged files are known without reading them ---------------------------
+
+
+def _counting(monkeypatch, target: str):
+    """Count the calls of ``module.function`` (keeps it working)."""
+    import importlib
+
+    module_name, name = target.rsplit(".", 1)
+    module = importlib.import_module(module_name)
+    real = getattr(module, name)
+    calls = []
+
+    def wrapper(*a, **k):
+        calls.append(a)
+        return real(*a, **k)
+
+    monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
+def test_stat_cache_reads_only_changed_and_racy_files(tmp_path, monkeypatch):
+    import os
+
+    from toolkit.state import StatCache, file_digest
+
+    path = tmp_path / "a.po"
+    path.write_text('msgid "30 mg"\nmsgstr "30 mg"\n')
+    first = StatCache()
+    value = first.digest(path)
+    assert value == file_digest(path) and first.changed
+    mtime = path.stat().st_mtime_ns
+    reads = _counting(monkeypatch, "toolkit.state.file_digest")
+
+    # Saved after the file was written: its record is trusted, the file is not read.
+    assert StatCache(first.kept(), stamp=mtime + 1).digest(path) == value
+    assert reads == []
+    # Racy: the file is as young as the state file, so it may have changed within the same
+    # tick of the clock: it is read.
+    assert StatCache(first.kept(), stamp=mtime).digest(path) == value
+    assert len(reads) == 1
+
+    # A changed dose, same size, a new modification time: read again, new digest.
+    path.write_text('msgid "30 mg"\nmsgstr "80 mg"\n')
+    os.utime(path, ns=(mtime + 10**9, mtime + 10**9))
+    cache = StatCache(first.kept(), stamp=mtime + 2 * 10**9)
+    assert cache.digest(path) == file_digest(path) != value
+    assert cache.changed
+
+    path.unlink()
+    assert cache.digest(path) == "-" and str(path) not in cache.kept()
+
+
+def _files(root):
+    """Every file under ``root`` with its bytes and identity (a rewrite changes the inode)."""
+    return {
+        p: (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_rerun_reads_no_source_or_catalog_and_writes_no_file(project_dir, cli, monkeypatch):
+    import time
+
+    for step in ("extract", "update", "build"):
+        assert cli(project_dir, step).exit_code == 0
+    # Past the file system clock's tick, so that no record is racy after the next runs save.
+    time.sleep(0.05)
+    for step in ("extract", "update", "build"):
+        assert cli(project_dir, step).exit_code == 0
+    before = _files(project_dir)
+    sources = _counting(monkeypatch, "toolkit.sources.read_articles")
+    digests = _counting(monkeypatch, "toolkit.state.file_digest")
+    for step in ("extract", "update", "build"):
+        assert cli(project_dir, step).exit_code == 0
+    assert sources == [] and digests == []
+    assert _files(project_dir) == before  # state files and caches included
+
+    # State files as old as the epoch: every record is racy, so every file is read once, and
+    # the state files are touched (their bytes are the same), so the next run trusts them.
+    import os
+
+    for state in (project_dir / ".localise").glob("*.json"):
+        os.utime(state, ns=(0, 0))
+    time.sleep(0.05)
+    for step in ("extract", "update", "build"):
+        assert cli(project_dir, step).exit_code == 0
+    assert sources and digests
+    del sources[:], digests[:]
+    for step in ("extract", "update", "build"):
+        assert cli(project_dir, step).exit_code == 0
+    assert sources == [] and digests == []
+
+    # One source changes: only it is read again.
+    path = project_dir / "source/dermatomyositis-hair-loss-causes.txt"
+    path.write_text(path.read_text() + "\nA new closing paragraph about hair loss.\n")
+    assert "1 templates written" in cli(project_dir, "extract").output
+    assert [a[0] for a in sources] == [path]
+
+
+def test_source_index_is_dropped_when_settings_change(project_dir, cli, monkeypatch):
+    assert cli(project_dir, "extract").exit_code == 0
+    sources = _counting(monkeypatch, "toolkit.sources.read_articles")
+    monkeypatch.setattr("toolkit.pipeline._settings_key", lambda project: "other settings")
+    assert cli(project_dir, "extract").exit_code == 0
+    assert len(sources) == len(list((project_dir / "source").iterdir()))

@@ -120,11 +120,11 @@ def bundle(
     for locale in locales:
         data = {"articles": {}, "translated": 0, "units": 0, "untranslated_text": set()}
         for item in loaded:
-            got = load_translations(project, locale, item.article.slug, res.problems)
+            got = load_translations(project, locale, item.slug, res.problems)
             translations, _fuzzy = got if got is not None else ({}, set())
             msgids = {u.msgid for u in item.skeleton.units()}
             done = sum(1 for m in msgids if m in translations)
-            data["articles"][item.article.slug] = (translations, done, len(msgids))
+            data["articles"][item.slug] = (translations, done, len(msgids))
             data["translated"] += done
             data["units"] += len(msgids)
             data["untranslated_text"] |= {
@@ -161,8 +161,7 @@ def bundle(
         for loc, d in decisions.items()
         if d.completion >= d.threshold and d.errors == 0 and (allow_warnings or d.warnings == 0)
     ]
-    articles = [item.article for item in loaded]
-    link_maps = link_map_for(project, articles, candidates)
+    link_maps = link_map_for(project, loaded, candidates)
     alternates = alternates_for(project, candidates)
     built: dict[str, dict[str, bytes]] = {}
     for locale in candidates:
@@ -170,14 +169,14 @@ def bundle(
         manifest_articles = {}
         identifier_pages = []
         for item in loaded:
-            translations, done, total = per_locale[locale]["articles"][item.article.slug]
+            translations, done, total = per_locale[locale]["articles"][item.slug]
             link_map = link_maps(locale) if link_maps else None
             page = build_page(
                 item.skeleton,
                 locale,
                 translations,
                 (),
-                alternates(item.article, locale) if alternates else (),
+                alternates(item, locale) if alternates else (),
                 link_map,
             )
             html_bytes = page.html.encode("utf-8")
@@ -197,14 +196,14 @@ def bundle(
                 ).encode("utf-8")
                 + b"\n"
             )
-            files[f"html/{item.article.slug}.html"] = html_bytes
-            files[f"wordpress/{item.article.slug}.json"] = payload
-            identifier_pages.append((item.article.slug, page.html))
-            manifest_articles[item.article.slug] = {
+            files[f"html/{item.slug}.html"] = html_bytes
+            files[f"wordpress/{item.slug}.json"] = payload
+            identifier_pages.append((item.slug, page.html))
+            manifest_articles[item.slug] = {
                 "completion": round(100.0 * done / total, 1) if total else 100.0,
                 "files": {
-                    f"html/{item.article.slug}.html": _sha(html_bytes),
-                    f"wordpress/{item.article.slug}.json": _sha(payload),
+                    f"html/{item.slug}.html": _sha(html_bytes),
+                    f"wordpress/{item.slug}.json": _sha(payload),
                 },
             }
         leftovers = _leftovers(

@@ -27,16 +27,29 @@ from .segment import ArticleSkeleton, segment_article
 
 @dataclass
 class Loaded:
-    """An article, and its skeleton loaded on first use (from the cache when it can)."""
+    """An article of the project: its slug, its source file and the digest of its content. The
+    article itself is read again only when a step needs it (an unchanged source file is known
+    from the source index without reading it), and its skeleton is loaded on first use (from
+    the cache when it can)."""
 
-    article: Article
+    slug: str
+    path: str  # the source file as shown to the user (relative to the project)
     key: str  # digest of the article's content and the settings that shape its skeleton
+    link: str | None  # the WordPress post's own address (links between articles point to it)
     project: Project
+    source: Path
+    _article: Article | None = None
+
+    @property
+    def article(self) -> Article:
+        if self._article is None:
+            self._article = _reread(self.project, self.source, self.slug)
+        return self._article
 
     @property
     def skeleton(self) -> ArticleSkeleton:
         if not hasattr(self, "_skeleton"):
-            self._skeleton = skeleton_for(self.project, self.article, self.key)
+            self._skeleton = skeleton_for(self)
         return self._skeleton
 
 
@@ -44,29 +57,63 @@ def _settings_key(project: Project) -> str:
     return json.dumps([__version__, list(project.wordpress_meta_fields), list(project.skip_lines)])
 
 
-def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[Loaded]:
-    """Every article of the project with its skeleton, in a stable order (by file, then by
-    position in the file). Unreadable files and duplicate slugs go to ``problems``."""
+def _post_link(article: Article) -> str | None:
+    link = (article.post or {}).get("link")
+    return link if isinstance(link, str) else None
+
+
+def _reread(project: Project, source: Path, slug: str) -> Article:
     from .sources import read_articles
 
+    for article in read_articles(source, project):
+        if article.slug == slug:
+            return article
+    raise SourceError(f"the article {slug!r} is gone: the file changed while localise ran", source)
+
+
+def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[Loaded]:
+    """Every article of the project, in a stable order (by file, then by position in the file).
+    Unreadable files and duplicate slugs go to ``problems``.
+
+    What a source file held (each article's slug, key and post address) is kept in
+    ``.localise/sources.json`` by the file's size, modification time and inode (see
+    :mod:`toolkit.state`), so an unchanged file is not read and parsed again."""
+    from .sources import read_articles
+    from .state import StatCache, load_json, save_json
+
+    index_path = project.cache_dir / "sources.json"
+    data, stamp = load_json(index_path)
+    settings = _settings_key(project)
+    index = StatCache(data.get("files") if data.get("settings") == settings else None, stamp)
     slugs: dict[str, str] = {}
     for path in project.source_files():
-        try:
-            articles = read_articles(path, project)
-        except SourceError as e:
-            problems.append(e)
-            continue
-        for article in articles:
-            if article.slug in slugs:
+        sig = index.stat(path)
+        entries = index.get(path, sig) if sig is not None else None
+        articles: list[Article] = []
+        if entries is None:
+            try:
+                articles = read_articles(path, project)
+            except SourceError as e:
+                problems.append(e)
+                continue
+            entries = [[a.slug, a.path, article_key(project, a), _post_link(a)] for a in articles]
+            if sig is not None:
+                index.put(path, sig, entries)
+        for n, (slug, shown, key, link) in enumerate(entries):
+            if slug in slugs:
                 problems.append(
                     SourceError(
-                        f"slug {article.slug!r} is already used by {slugs[article.slug]}; the article is skipped",
-                        article.path,
+                        f"slug {slug!r} is already used by {slugs[slug]}; the article is skipped",
+                        shown,
                     )
                 )
                 continue
-            slugs[article.slug] = article.path
-            yield Loaded(article, article_key(project, article), project)
+            slugs[slug] = shown
+            article = articles[n] if articles else None
+            yield Loaded(slug, shown, key, link, project, path, article)
+    files = index.kept()
+    if index.changed or index.racy or data.get("settings") != settings:
+        save_json(index_path, {"settings": settings, "files": files}, touch=index.racy)
 
 
 def article_key(project: Project, article: Article) -> str:
@@ -74,21 +121,21 @@ def article_key(project: Project, article: Article) -> str:
     return hashlib.sha256((_settings_key(project) + payload).encode("utf-8")).hexdigest()[:32]
 
 
-def skeleton_for(project: Project, article: Article, key: str) -> ArticleSkeleton:
+def skeleton_for(loaded: Loaded) -> ArticleSkeleton:
     """The article's skeleton, from the cache when the source has not changed (keyed by the
     article's content and the settings that shape it)."""
     # One file per slug holding (key, skeleton): no directory listing, which grew with the
     # square of the number of articles (the benchmark's profile).
-    cache = project.cache_dir / "skeletons" / f"{article.slug}.bin"
+    cache = loaded.project.cache_dir / "skeletons" / f"{loaded.slug}.bin"
     try:
         cached_key, data = marshal.loads(cache.read_bytes())
-        if cached_key == key:
+        if cached_key == loaded.key:
             return ArticleSkeleton.from_data(data)
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         pass
-    skeleton = segment_article(article)
+    skeleton = segment_article(loaded.article)
     try:
-        write_atomic(cache, marshal.dumps((key, skeleton.to_data())), durable=False)
+        write_atomic(cache, marshal.dumps((loaded.key, skeleton.to_data())), durable=False)
     except OSError:
         pass  # a cache that cannot be written costs speed, not correctness
     return skeleton
@@ -114,19 +161,24 @@ def extract(project: Project, jobs: int = 1) -> ExtractResult:
 
     def items():
         for loaded in iter_articles(project, res.problems):
-            slug = loaded.article.slug
-            inputs = loaded.key + loaded.article.path
+            slug = loaded.slug
+            inputs = loaded.key + loaded.path
             known = state.get(slug, inputs, project.template_path(slug))
-            # Only a changed article travels to a worker (without the project: it has that).
-            article = loaded.article if known is None else None
-            yield slug, inputs, known, article, loaded.key
+            # A changed article travels to a worker without the project (the worker has it).
+            todo = (
+                None
+                if known is not None
+                else (loaded.path, loaded.key, loaded.link, loaded.source, loaded._article)
+            )
+            yield slug, inputs, known, todo
 
     def work(item):
-        slug, inputs, known, article, key = item
-        if article is None:
+        slug, inputs, known, todo = item
+        if todo is None:
             return slug, inputs, known, None, None
-        units = Loaded(article, key, project).skeleton.units()
-        pot = catalog.template(slug, article.path, units, project.source_language)
+        loaded = Loaded(slug, todo[0], todo[1], todo[2], project, todo[3], todo[4])
+        units = loaded.skeleton.units()
+        pot = catalog.template(slug, loaded.path, units, project.source_language)
         path = project.template_path(slug)
         written = catalog.write(pot, path, "POT-Creation-Date", False)
         return slug, inputs, len(pot), written, file_digest(path)
@@ -246,13 +298,13 @@ def _memory_index(project: Project, locale: str, problems: list) -> dict[str, tu
 
 
 def update(project: Project, locales: list[str]) -> UpdateResult:
-    from .state import State, digest, file_digest
+    from .state import State, digest
 
     res = UpdateResult()
     state = State(project.cache_dir, "update")
     pot_paths = {p.stem: p for p in template_paths(project)}
-    pot_digests = {slug: file_digest(p) for slug, p in pot_paths.items()}
-    glossary_digest = file_digest(project.glossary_path)
+    pot_digests = {slug: state.file_digest(p) for slug, p in pot_paths.items()}
+    glossary_digest = state.file_digest(project.glossary_path)
     pots: dict[str, object] = {}
     broken: set[str] = set()
     glossary = _NOT_LOADED  # loaded once, and only when some catalog needs merging
@@ -271,10 +323,10 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
 
         def locale_digest(folder=folder) -> str:
             files = sorted(folder.glob("*.po")) if folder.is_dir() else []
-            return digest(*[f"{p.name}:{file_digest(p)}" for p in files])
+            return digest(*[f"{p.name}:{state.file_digest(p)}" for p in files])
 
         def inputs(slug: str, ld: str, locale=locale) -> str:
-            po_digest = file_digest(project.catalog_path(locale, slug))
+            po_digest = state.file_digest(project.catalog_path(locale, slug))
             return digest(__version__, pot_digests[slug], po_digest, glossary_digest, ld)
 
         ld = locale_digest()
@@ -411,27 +463,26 @@ def build(
     builds = {loc: LocaleBuild(loc) for loc in locales}
     res.locales = list(builds.values())
     state = State(project.cache_dir, "build")
-    loaded_all = [
-        item
-        for item in iter_articles(project, res.problems)
-        if only is None or item.article.slug in only
-    ]
+    every = list(iter_articles(project, res.problems))
+    loaded_all = [item for item in every if only is None or item.slug in only]
     alternates = alternates_for(project)
-    link_maps = link_map_for(project, [item.article for item in loaded_all])
+    link_maps = link_map_for(project, every)
+    # What every page depends on: the addresses of all articles (links between them).
     site = digest(
         __version__,
         str(project.url_pattern),
         str(project.source_url_pattern),
         *sorted(project.locales),
-        *sorted(i.article.slug for i in loaded_all),
+        *sorted(f"{i.slug} {i.link}" for i in every),
     )
 
     def items():
         for index, loaded in enumerate(loaded_all):
-            slug = loaded.article.slug
+            slug = loaded.slug
             todo = []
             for locale in locales:
-                inputs = digest(site, loaded.key, file_digest(project.catalog_path(locale, slug)))
+                po_digest = state.file_digest(project.catalog_path(locale, slug))
+                inputs = digest(site, loaded.key, po_digest)
                 known = state.get(f"{locale}/{slug}", inputs, project.page_path(locale, slug))
                 todo.append((locale, inputs, known))
             yield index, todo
@@ -447,7 +498,7 @@ def build(
                 out.append((locale, inputs, known, None, []))
                 continue
             problems: list = []
-            loaded_tr = load_translations(project, locale, loaded.article.slug, problems)
+            loaded_tr = load_translations(project, locale, loaded.slug, problems)
             if loaded_tr is None:
                 out.append((locale, inputs, None, None, problems))
                 continue
@@ -457,10 +508,10 @@ def build(
                 locale,
                 translations,
                 fuzzy,
-                alternates(loaded.article, locale) if alternates else (),
+                alternates(loaded, locale) if alternates else (),
                 link_maps(locale) if link_maps else None,
             )
-            path = project.page_path(locale, loaded.article.slug)
+            path = project.page_path(locale, loaded.slug)
             write_atomic(path, page.html, durable=False)
             report = {
                 "units": page.units,
@@ -473,7 +524,7 @@ def build(
         return index, out
 
     for index, out in ordered_map(work, items(), jobs):
-        slug = loaded_all[index].article.slug
+        slug = loaded_all[index].slug
         for locale, inputs, report, written, problems in out:
             res.problems.extend(problems)
             if report is None:

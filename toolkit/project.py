@@ -88,8 +88,15 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """A path as the user should see it: relative to the project when it is inside it."""
+        path = Path(path)
+        try:  # a path made from the root, as most are: no file system calls
+            inside = path.relative_to(self.root)
+            if ".." not in inside.parts:
+                return str(inside)
+        except ValueError:
+            pass
         try:
-            return str(Path(path).resolve().relative_to(self.root.resolve()))
+            return str(path.resolve().relative_to(self.root.resolve()))
         except ValueError:
             return str(path)
 

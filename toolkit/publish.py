@@ -18,11 +18,11 @@ def _norm(url: str) -> str:
 
 
 def source_url(project, article) -> str | None:
+    """The source article's address. ``article``: anything with ``slug`` and ``link`` (the
+    WordPress post's own address, or None), as :class:`~toolkit.pipeline.Loaded` has."""
     if project.source_url_pattern:
         return project.source_url_pattern.format(slug=article.slug, locale=project.source_language)
-    if article.post and isinstance(article.post.get("link"), str):
-        return article.post["link"]
-    return None
+    return article.link
 
 
 def page_url(project, locale: str, slug: str) -> str | None:
@@ -32,7 +32,8 @@ def page_url(project, locale: str, slug: str) -> str | None:
 
 
 def alternates_for(project, locales: list[str] | None = None):
-    """A function (article, locale) -> [(hreflang, href)], or None without a URL pattern."""
+    """A function (article, locale) -> [(hreflang, href)], or None without a URL pattern.
+    ``article``: as for :func:`source_url`."""
     if not project.url_pattern:
         return None
     from .build import html_lang
@@ -55,16 +56,17 @@ def alternates_for(project, locales: list[str] | None = None):
 
 def link_map_for(project, articles=None, locales: list[str] | None = None):
     """A function locale -> (href -> localised href or None), or None without a URL pattern.
-    ``articles``: the project's articles (their source addresses are what links point to)."""
+    ``articles``: the project's articles as :func:`~toolkit.pipeline.iter_articles` gives them
+    (their source addresses are what links point to)."""
     if not project.url_pattern:
         return None
     if articles is None:
         from .pipeline import iter_articles
 
-        articles = [loaded.article for loaded in iter_articles(project, [])]
+        articles = list(iter_articles(project, []))
     known: dict[str, str] = {}
     for article in articles:
-        for url in (source_url(project, article), (article.post or {}).get("link")):
+        for url in (source_url(project, article), article.link):
             if isinstance(url, str) and url:
                 known[_norm(url)] = article.slug
     published = set(locales if locales is not None else project.locales)

@@ -8,12 +8,20 @@ skipped. The state lives in ``.localise/state-<step>.json``; losing it only cost
 Because the output's digest is recorded and compared, outputs (templates, pages, caches) are
 written without waiting for the disk (no ``fsync``): if a power cut leaves one truncated, it
 no longer matches its digest and the next run writes it again.
+
+Files are not read again to learn that they have not changed. As git's index does, the state
+keeps each file's size, modification time and inode next to its digest, and a file whose
+``stat`` still gives the same three has the same digest. One case ``stat`` cannot tell: a file
+changed again within the same tick of the file system's clock as the ``stat`` that was
+recorded. So a record is trusted only when the file is older than the state file that holds it
+(written after every record in it); a younger one is *racy* and its file is read and hashed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from .fsutil import write_atomic
@@ -34,14 +42,119 @@ def file_digest(path: Path) -> str:
         return "-"
 
 
+def _signature(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+class StatCache:
+    """File digests that cost a ``stat`` while the file is unchanged (see the module's doc).
+
+    ``records`` maps a path to ``[size, mtime_ns, inode, digest]``; ``stamp`` is the
+    modification time of the file they were saved in (0: trust none)."""
+
+    def __init__(self, records: dict | None = None, stamp: int = 0):
+        self.records: dict[str, list] = records if isinstance(records, dict) else {}
+        self.stamp = stamp
+        self.seen: set[str] = set()
+        self.changed = False
+        self.racy = False
+
+    def digest(self, path: Path) -> str:
+        """The file's :func:`file_digest`, from its record when ``stat`` shows it unchanged."""
+        sig = self.stat(path)
+        if sig is None:
+            return "-"
+        known = self.get(path, sig)
+        if known is not None:
+            return known
+        # Stat first, then read: a change in between leaves a record that no longer matches.
+        value = file_digest(path)
+        if value != "-":
+            self.put(path, sig, value)
+        return value
+
+    def stat(self, path: Path) -> list[int] | None:
+        """The file's signature, or None (and its record dropped) when it cannot be read."""
+        key = str(path)
+        self.seen.add(key)
+        try:
+            return _signature(os.stat(key))
+        except OSError:
+            if self.records.pop(key, None) is not None:
+                self.changed = True
+            return None
+
+    def get(self, path: Path, sig: list[int]):
+        """The value recorded for the file, when its signature is the same and not racy."""
+        record = self.records.get(str(path))
+        if record is not None and record[:3] == sig and sig[1] < self.stamp:
+            return record[3]
+        return None
+
+    def put(self, path: Path, sig: list[int], value) -> None:
+        """Record ``value`` (a digest, or what was read from the file) for the file as ``sig``
+        shows it."""
+        self._set(str(path), sig + [value])
+
+    def record(self, path: Path, value: str) -> None:
+        """Remember that ``path``, as it is now, has the digest ``value`` (a file just written:
+        its digest is known without reading it back)."""
+        sig = self.stat(path)
+        if sig is not None:
+            self.put(path, sig, value)
+
+    def _set(self, key: str, record: list) -> None:
+        if self.records.get(key) != record:
+            self.records[key] = record
+            self.changed = True
+        elif record[1] >= self.stamp:
+            # Read again only because it was racy: once the state file is saved (or touched)
+            # after this, it is older than the state file and the next run can trust it.
+            self.racy = True
+
+    def kept(self) -> dict[str, list]:
+        """The records of the files asked about in this run (others are dropped)."""
+        if self.records.keys() - self.seen:
+            self.changed = True
+        return {k: v for k, v in sorted(self.records.items()) if k in self.seen}
+
+
+def load_json(path: Path) -> tuple[dict, int]:
+    """A cache file's JSON object and its modification time; ``({}, 0)`` when it cannot be
+    used."""
+    try:
+        with open(path, "rb") as f:
+            stamp = os.fstat(f.fileno()).st_mtime_ns
+            data = json.loads(f.read())
+    except (OSError, ValueError):
+        return {}, 0
+    return (data, stamp) if isinstance(data, dict) else ({}, 0)
+
+
+def save_json(path: Path, data: dict, touch: bool = False) -> None:
+    """Write a cache file (left alone when its bytes are the same). ``touch``: make its
+    modification time now even then, so that records of files read because they were racy
+    become older than it."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+        if not write_atomic(path, text, durable=False) and touch:
+            os.utime(path)
+    except OSError:
+        pass  # a cache that cannot be written costs time, not correctness
+
+
 class State:
     def __init__(self, cache_dir: Path, step: str):
         self.path = Path(cache_dir) / f"state-{step}.json"
-        try:
-            self.items: dict = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.items = {}
+        data, stamp = load_json(self.path)
+        items, files = data.get("items"), data.get("files")
+        self.items: dict = items if isinstance(items, dict) else {}
+        self.files = StatCache(files, stamp)
         self.seen: set[str] = set()
+        self.changed = not data
+
+    def file_digest(self, path: Path) -> str:
+        return self.files.digest(path)
 
     def get(self, key: str, input_digest: str, output: Path | None = None):
         """The recorded report of ``key`` if its inputs and output are unchanged, else None."""
@@ -49,7 +162,7 @@ class State:
         item = self.items.get(key)
         if not item or item.get("in") != input_digest:
             return None
-        if output is not None and item.get("out") != file_digest(output):
+        if output is not None and item.get("out") != self.files.digest(output):
             return None
         return item.get("report", {})
 
@@ -65,21 +178,23 @@ class State:
         ``output_digest``: the output's :func:`file_digest`, when the caller has it."""
         self.seen.add(key)
         report = {} if report is None else report
-        if output_digest is None and output is not None:
-            output_digest = file_digest(output)
-        self.items[key] = {
-            "in": input_digest,
-            "out": output_digest,
-            "report": report,
-        }
+        if output is not None:
+            if output_digest is None:
+                output_digest = self.files.digest(output)
+            else:
+                self.files.record(output, output_digest)
+        item = {"in": input_digest, "out": output_digest, "report": report}
+        if self.items.get(key) != item:
+            self.items[key] = item
+            self.changed = True
 
     def save(self) -> None:
-        kept = {k: v for k, v in sorted(self.items.items()) if k in self.seen}
-        try:
-            write_atomic(
-                self.path,
-                json.dumps(kept, ensure_ascii=False, sort_keys=True) + "\n",
-                durable=False,
-            )
-        except OSError:
-            pass
+        """Write the state, unless nothing in it changed (a rerun that did nothing writes
+        nothing)."""
+        files = self.files.kept()
+        if self.items.keys() - self.seen:
+            self.changed = True
+        if not (self.changed or self.files.changed or self.files.racy):
+            return
+        items = {k: v for k, v in sorted(self.items.items()) if k in self.seen}
+        save_json(self.path, {"items": items, "files": files}, touch=self.files.racy)
