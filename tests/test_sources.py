@@ -166,3 +166,14 @@ def test_one_bad_file_costs_no_other_file(project_dir, cli):
     assert "garbage.bin" in result.output and "Traceback" not in result.output
     assert "5 articles" in result.output
     assert (project_dir / "locales/templates/autoimmune-related-balding.pot").exists()
+
+
+def test_source_files_sorted_by_path_hidden_left_out(tmp_path):
+    src = tmp_path / "source"
+    for name in ("b.txt", "a-z/x.html", "a/c.json", "a/.draft.txt", ".git/config", "A.txt"):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text("Text about hair loss.\n")
+    (src / "empty-folder").mkdir()
+    found = [p.relative_to(src).as_posix() for p in load_project(tmp_path).source_files()]
+    # Path order: folder by folder, so a/c.json comes before a-z/x.html.
+    assert found == ["A.txt", "a/c.json", "a-z/x.html", "b.txt"]

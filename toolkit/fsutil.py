@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,6 +32,8 @@ def write_atomic(path: Path, data: bytes | str | Iterable[str], durable: bool = 
         chunks: Iterable[bytes] = (data,)
     else:
         chunks = (c.encode("utf-8") for c in data)
+    import tempfile  # 3 ms of start-up that a run writing nothing need not pay
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:

@@ -13,11 +13,8 @@ grows. Where fork is not available the work runs in one process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -43,7 +40,15 @@ def ordered_map(func: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterat
     callable (a closure too: workers are forked after it is set); items and results must
     pickle. An exception in ``func`` is raised here, as with ``map``."""
     global _work
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1:
+        yield from map(func, items)
+        return
+    # Imported here: 8 ms that a rerun with nothing to do, or --jobs 1, need not pay.
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(func, items)
         return
     previous, _work = _work, func

@@ -14,13 +14,17 @@ import marshal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__, catalog
+from . import __version__
 from .errors import CatalogError, LocaliseError, SourceError
 from .fsutil import write_atomic
 from .model import Article
 from .project import Project
 from .segment import ArticleSkeleton, segment_article
+
+if TYPE_CHECKING:
+    from . import catalog
 
 # -- articles --------------------------------------------------------------------------------
 
@@ -78,7 +82,6 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
     What a source file held (each article's slug, key and post address) is kept in
     ``.localise/sources.json`` by the file's size, modification time and inode (see
     :mod:`toolkit.state`), so an unchanged file is not read and parsed again."""
-    from .sources import read_articles
     from .state import StatCache, load_json, save_json
 
     index_path = project.cache_dir / "sources.json"
@@ -91,6 +94,8 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
         entries = index.get(path, sig) if sig is not None else None
         articles: list[Article] = []
         if entries is None:
+            from .sources import read_articles
+
             try:
                 articles = read_articles(path, project)
             except SourceError as e:
@@ -153,6 +158,7 @@ class ExtractResult:
 
 
 def extract(project: Project, jobs: int = 1) -> ExtractResult:
+    from . import catalog
     from .parallel import ordered_map
     from .state import State, file_digest
 
@@ -217,6 +223,8 @@ class InitResult:
 
 def init(project: Project, locale: str) -> InitResult:
     """Create ``locales/<locale>/<slug>.po`` for every template; never overwrite one."""
+    from . import catalog
+
     res = InitResult()
     hints = _hints(_load_glossary(project, res.problems), locale)
     for pot_path in template_paths(project):
@@ -282,6 +290,8 @@ class UpdateResult:
 
 def _memory_index(project: Project, locale: str, problems: list) -> dict[str, tuple[str, str]]:
     """Exact translations in a locale: msgid -> (msgstr, article) from every finished entry."""
+    from . import catalog
+
     index: dict[str, tuple[str, str]] = {}
     folder = project.locales_dir / locale
     if not folder.is_dir():
@@ -298,6 +308,7 @@ def _memory_index(project: Project, locale: str, problems: list) -> dict[str, tu
 
 
 def update(project: Project, locales: list[str]) -> UpdateResult:
+    from . import catalog
     from .state import State, digest
 
     res = UpdateResult()
@@ -436,6 +447,8 @@ def load_translations(
 ) -> tuple[dict, set] | None:
     """(translations, fuzzy msgids) of an article's catalog; empty when there is none yet;
     None (and a problem) when it cannot be read."""
+    from . import catalog
+
     po_path = project.catalog_path(locale, slug)
     if not po_path.exists():
         return {}, set()
@@ -523,14 +536,17 @@ def build(
         loaded.__dict__.pop("_skeleton", None)  # one article's skeleton in memory at a time
         return index, out
 
+    shown = {
+        loc: project.relative(project.page_path(loc, "-"))[: -len("-.html")] for loc in locales
+    }
     for index, out in ordered_map(work, items(), jobs):
         slug = loaded_all[index].slug
         for locale, inputs, report, written, problems in out:
             res.problems.extend(problems)
             if report is None:
                 continue
-            path = project.page_path(locale, slug)
             if written is not None:  # rendered now: the digest of what was written
+                path = project.page_path(locale, slug)
                 state.put(f"{locale}/{slug}", inputs, path, report, written)
             lb = builds[locale]
             lb.units += report["units"]
@@ -539,7 +555,7 @@ def build(
                 Fragment(slug, loc, text, st) for loc, text, st in report["untranslated"]
             )
             lb.rejected.extend((slug, Rejection(*r)) for r in report["rejected"])
-            lb.pages.append(project.relative(path))
+            lb.pages.append(f"{shown[locale]}{slug}.html")  # as project.relative gives it
     state.save()
     return res
 
@@ -569,6 +585,8 @@ class StatsResult:
 
 
 def stats(project: Project, locales: list[str]) -> StatsResult:
+    from . import catalog
+
     res = StatsResult()
     slugs = [p.stem for p in template_paths(project)]
     for locale in locales:
@@ -601,6 +619,8 @@ class CompileResult:
 
 
 def compile_catalogs(project: Project, locales: list[str]) -> CompileResult:
+    from . import catalog
+
     res = CompileResult()
     for locale in locales:
         folder = project.locales_dir / locale

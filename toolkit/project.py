@@ -7,6 +7,7 @@ checked here, so that a typo is an error rather than a silently ignored setting.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -101,15 +102,24 @@ class Project:
             return str(path)
 
     def source_files(self) -> list[Path]:
-        """The article files, sorted, hidden files left out."""
+        """The article files, sorted, hidden files and folders left out."""
         if not self.source_dir.is_dir():
             return []
-        return sorted(
-            p
-            for p in self.source_dir.rglob("*")
-            if p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(self.source_dir).parts)
-        )
+        found: list[tuple[tuple[str, ...], str]] = []
+
+        def walk(folder: str, parts: tuple[str, ...]) -> None:
+            # os.scandir knows a regular file from its directory entry: no stat per file.
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir():
+                        walk(entry.path, parts + (entry.name,))
+                    elif entry.is_file():
+                        found.append((parts + (entry.name,), entry.path))
+
+        walk(str(self.source_dir), ())
+        return [Path(path) for _, path in sorted(found)]
 
     def catalog_locales(self) -> list[str]:
         """Locales that have a folder under locales/ (configured or not), sorted."""
