@@ -38,6 +38,9 @@ INLINE = frozenset(
 PROTECTED = frozenset(
     "script style code pre kbd samp var svg math template noscript textarea iframe object canvas".split()
 )
+# Protected elements that sit inside running text as one placeholder (``<code/>``); the other
+# protected elements (pre, script, svg, ...) stand apart like blocks.
+INLINE_PROTECTED = frozenset(("code", "kbd", "samp", "var"))
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 RAW_TEXT = frozenset(("script", "style"))
 HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -45,6 +48,8 @@ TRANSLATABLE_ATTRS = ("alt", "title", "aria-label", "placeholder")
 META_CONTENT = frozenset(
     ("description", "og:title", "og:description", "twitter:title", "twitter:description")
 )
+# Set at build time on the page's <html>, so the source's own values are left out.
+LANG_ATTRS = frozenset(("lang", "dir", "xml:lang"))
 
 _WS = re.compile(r"[ \t\n\r\f]+")
 _URL = re.compile(r"^(?:https?://|www\.|mailto:)\S+$|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
@@ -53,15 +58,22 @@ _NOT_BLANK = re.compile(r"[^ \t\n\r\f]")
 
 def fold(text: str) -> str:
     """Runs of ASCII whitespace to one space; no-break spaces are text and stay."""
-    return _WS.sub(" ", text)
+    # Most texts have single spaces only, and nothing to fold: a few substring tests are much
+    # cheaper than the substitution, which rebuilds the string at every space.
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text:
+        return _WS.sub(" ", text)
+    return text
 
 
 def is_translatable(text: str) -> bool:
     """Text worth a unit: it has a letter, and it is not only a URL or an e-mail address."""
-    stripped = PLACEHOLDER_RE.sub(" ", text).strip()
-    if not any(ch.isalpha() for ch in stripped):
+    if "<" in text:  # every placeholder starts with one
+        text = PLACEHOLDER_RE.sub(" ", text)
+    stripped = text.strip()
+    if not any(map(str.isalpha, stripped)):
         return False
-    return not _URL.match(stripped)
+    # A URL or an address has no space in it: most texts are decided without the pattern.
+    return " " in stripped or not _URL.match(stripped)
 
 
 def escape_text(text: str) -> str:
@@ -103,11 +115,46 @@ def _reenables(el) -> bool:
 
 
 def _has_block_descendant(el) -> bool:
+    if not len(el):  # most inline elements hold only text: no walk to set up
+        return False
     for d in el.iterdescendants():
         tag = d.tag
         if isinstance(tag, str) and tag not in INLINE and tag not in PROTECTED:
             return True
     return False
+
+
+def _in_run(el) -> bool:
+    """Whether a child element is part of the running text around it (else it is a block)."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return False
+    if tag in INLINE:
+        return not _has_block_descendant(el)
+    return tag in INLINE_PROTECTED
+
+
+def _join_strings(items: list) -> list:
+    """``items`` with every run of adjacent strings joined into one and empty strings left out:
+    the form a skeleton is kept in. The walk appends pieces as they come and joins them once
+    here, which is cheaper than merging each piece into the previous one as it is written."""
+    out: list = []
+    text: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            text.append(item)
+            continue
+        if text:
+            joined = "".join(text)
+            if joined:
+                out.append(joined)
+            text = []
+        out.append(item)
+    if text:
+        joined = "".join(text)
+        if joined:
+            out.append(joined)
+    return out
 
 
 @dataclass
@@ -119,38 +166,47 @@ class Segmented:
 
 
 class _Extractor:
+    """One field's walk. The ``out`` lists it writes to take strings and slots as they come;
+    whoever owns a list joins its strings at the end (:func:`_join_strings`)."""
+
     def __init__(self, field_name: str):
         self.field = field_name
         self.parts: list = []
         self.units: list[Unit] = []
+        # The counter each unit advanced (parallel to ``units``), so that units can be taken
+        # back without copying every counter of the page beforehand.
+        self.unit_keys: list[tuple] = []
         self.section = "start"
         self.sections_seen: dict[str, int] = {}
-        self.counters: dict[str, int] = {}
+        self.counters: dict[tuple, int] = {}
         prefix = field_name.replace(":", "/")
         self.location_prefix = prefix
         self.comment_prefix = (
             "" if field_name in ("content", "page") else field_name.split(":")[-1] + ": "
         )
 
-    # -- output helpers -------------------------------------------------------------------
-    def emit(self, item, out: list | None = None) -> None:
-        out = self.parts if out is None else out
-        if isinstance(item, str):
-            if not item:
-                return
-            if out and isinstance(out[-1], str):
-                out[-1] += item
-                return
-        out.append(item)
-
-    def location(self, what: str, attr: str = "") -> str:
-        n = self.counters.get((self.section, what, attr), 0) + 1
-        self.counters[(self.section, what, attr)] = n
-        return f"{self.location_prefix}/{self.section}/{what}[{n}]" + (f"@{attr}" if attr else "")
-
+    # -- units ------------------------------------------------------------------------------
     def add_unit(self, msgid: str, what: str, comment: str, notes=(), attr: str = "") -> None:
-        location = self.location(what, attr)
+        key = (self.section, what, attr)
+        n = self.counters.get(key, 0) + 1
+        self.counters[key] = n
+        location = f"{self.location_prefix}/{self.section}/{what}[{n}]" + (
+            f"@{attr}" if attr else ""
+        )
         self.units.append(Unit(msgid, location, self.comment_prefix + comment, list(notes)))
+        self.unit_keys.append(key)
+
+    def undo_units(self, mark: int) -> None:
+        """Take back the units added since there were ``mark``, and the counts they took."""
+        counters = self.counters
+        for key in self.unit_keys[mark:]:
+            n = counters[key] - 1
+            if n:
+                counters[key] = n
+            else:
+                del counters[key]  # as it was: never counted
+        del self.units[mark:]
+        del self.unit_keys[mark:]
 
     def enter_section(self, heading_text: str) -> None:
         slug = _slugify(heading_text)
@@ -161,40 +217,45 @@ class _Extractor:
     # -- tags -------------------------------------------------------------------------------
     def start_tag(self, el, out: list, translate: bool, lang_slots: bool = False) -> None:
         tag = el.tag
-        self.emit("<" + tag, out)
-        name_attr = (el.get("name") or el.get("property") or "").lower()
-        for key, value in el.attrib.items():
-            if lang_slots and key in ("lang", "dir", "xml:lang"):
+        out.append("<" + tag)
+        for key, value in el.items():
+            if lang_slots and key in LANG_ATTRS:
                 continue
-            if translate and value and _NOT_BLANK.search(value):
-                translatable = key in TRANSLATABLE_ATTRS or (
-                    key == "content" and tag == "meta" and name_attr in META_CONTENT
-                )
-                if translatable:
-                    msgid = fold(value).strip()
-                    if is_translatable(msgid):
-                        lead = value[: len(value) - len(value.lstrip(" \t\n\r\f"))]
-                        trail = value[len(value.rstrip(" \t\n\r\f")) :]
-                        self.emit(f' {key}="{escape_attr(lead)}', out)
-                        self.emit(("a", msgid), out)
-                        self.emit(f'{escape_attr(trail)}"', out)
-                        comment = f"meta {name_attr}" if tag == "meta" else f"{tag} {key}"
-                        self.add_unit(msgid, tag, comment, attr=key)
-                        continue
-            self.emit(f' {key}="{escape_attr(value)}"', out)
+            if (
+                translate
+                and value
+                and (key in TRANSLATABLE_ATTRS or (key == "content" and tag == "meta"))
+                and _NOT_BLANK.search(value)
+                and self.attribute_slot(el, key, value, out)
+            ):
+                continue
+            out.append(f' {key}="{escape_attr(value)}"')
         if lang_slots:
-            self.emit(' lang="', out)
-            self.emit(("lang",), out)
-            self.emit('" dir="', out)
-            self.emit(("dir",), out)
-            self.emit('"', out)
-        self.emit(">", out)
+            out += (' lang="', ("lang",), '" dir="', ("dir",), '"')
+        out.append(">")
+
+    def attribute_slot(self, el, key: str, value: str, out: list) -> bool:
+        """Write a translatable attribute with its value as a slot, and add its unit. False (and
+        nothing written) when the value is not text worth translating."""
+        tag = el.tag
+        name_attr = (el.get("name") or el.get("property") or "").lower() if tag == "meta" else ""
+        if key == "content" and name_attr not in META_CONTENT:
+            return False
+        msgid = fold(value).strip()
+        if not is_translatable(msgid):
+            return False
+        lead = value[: len(value) - len(value.lstrip(" \t\n\r\f"))]
+        trail = value[len(value.rstrip(" \t\n\r\f")) :]
+        out += (f' {key}="{escape_attr(lead)}', ("a", msgid), f'{escape_attr(trail)}"')
+        comment = f"meta {name_attr}" if tag == "meta" else f"{tag} {key}"
+        self.add_unit(msgid, tag, comment, attr=key)
+        return True
 
     def literal(self, el, out: list, translate: bool) -> None:
         """Write an element and its subtree as they are (attributes may still be slots)."""
         tag = el.tag
         if not isinstance(tag, str):
-            self.emit(_serialize_special(el), out)
+            out.append(_serialize_special(el))
             return
         if translate and _protects(el):
             translate = False
@@ -204,13 +265,15 @@ class _Extractor:
         self.start_tag(el, out, translate)
         if tag in VOID:
             return
-        if el.text:
-            self.emit(el.text if tag in RAW_TEXT else escape_text(el.text), out)
+        text = el.text
+        if text:
+            out.append(text if tag in RAW_TEXT else escape_text(text))
         for child in el:
             self.literal(child, out, translate)
-            if child.tail:
-                self.emit(escape_text(child.tail), out)
-        self.emit(f"</{tag}>", out)
+            tail = child.tail
+            if tail:
+                out.append(escape_text(tail))
+        out.append(f"</{tag}>")
 
     # -- the walk ---------------------------------------------------------------------------
     def element(self, el, out: list | None = None, lang_slots: bool = False) -> None:
@@ -218,7 +281,7 @@ class _Extractor:
         out = self.parts if out is None else out
         tag = el.tag
         if not isinstance(tag, str):
-            self.emit(_serialize_special(el), out)
+            out.append(_serialize_special(el))
             return
         if _protects(el):
             self.literal(el, out, translate=False)
@@ -229,95 +292,50 @@ class _Extractor:
         if tag in VOID:
             return
         self.children(el, tag, out)
-        self.emit(f"</{tag}>", out)
+        out.append(f"</{tag}>")
 
     def children(self, el, context: str, out: list) -> None:
         """Walk an element's content as runs of inline nodes separated by block children."""
         run: list = []  # text strings and inline elements
-        if el.text:
-            run.append(el.text)
+        text = el.text
+        if text:
+            run.append(text)
         for child in el:
-            tag = child.tag
-            inline = isinstance(tag, str) and (
-                (tag in INLINE and not _has_block_descendant(child))
-                or (
-                    tag in PROTECTED
-                    and tag
-                    not in (
-                        "pre",
-                        "script",
-                        "style",
-                        "template",
-                        "noscript",
-                        "svg",
-                        "math",
-                        "iframe",
-                        "object",
-                        "canvas",
-                        "textarea",
-                    )
-                )
-            )
-            if inline:
+            if _in_run(child):
                 run.append(child)
             else:
                 self.flush(run, context, out, whole=False)
                 run = []
                 self.element(child, out)
-            if child.tail:
-                run.append(child.tail)
+            tail = child.tail
+            if tail:
+                run.append(tail)
         self.flush(run, context, out, whole=True)
 
     def flush(self, run: list, context: str, out: list, whole: bool) -> None:
+        """Write a run: a block slot and its unit when it holds text, else as it is."""
         if not run:
             return
-        # Peel wrappers: a run that is one paired inline element around all its text puts the
-        # element's tags in the skeleton, so the msgid is just the text ("Alopecia Areata",
-        # not "<strong>Alopecia Areata</strong>"): better matches in memory, less to retype.
-        elements = [n for n in run if not isinstance(n, str)]
-        texts_blank = all(not _NOT_BLANK.search(n) for n in run if isinstance(n, str))
-        if (
-            len(elements) == 1
-            and texts_blank
-            and elements[0].tag not in VOID
-            and not _protects(elements[0])
-            and isinstance(elements[0].tag, str)
-        ):
-            i = next(k for k, n in enumerate(run) if not isinstance(n, str))
-            el = run[i]
-            for node in run[:i]:
-                self.emit(escape_text(node), out)
-            self.start_tag(el, out, translate=True)
-            inner = [el.text] if el.text else []
-            for child in el:
-                inner.append(child)
-                if child.tail:
-                    inner.append(child.tail)
-            self.flush(inner, context, out, whole)
-            self.emit(f"</{el.tag}>", out)
-            for node in run[i + 1 :]:
-                self.emit(escape_text(node), out)
+        mark = len(self.units)
+        if len(run) == 1 and isinstance(run[0], str):
+            # A lone text, most runs (texts are never next to each other in a run): nothing to
+            # peel, no placeholders. Whitespace between two blocks is the commonest of all.
+            text = run[0]
+            if text.isspace():
+                out.append(escape_text(text))
+                return
+            msgid_raw, names, notes = fold(_text_for_msgid(text)), {}, []
+        elif self.peel(run, context, out, whole):
             return
-        names: dict[str, tuple] = {}
-        by_signature: dict[tuple, str] = {}
-        counts: dict[str, int] = {}
-        notes: list[str] = []
-        pieces: list[str] = []
-        # Placeholders may register attribute units (an inline image's alt); if the run turns
-        # out to hold no text, those are undone and the run is written literally.
-        units_before, counters_before = len(self.units), dict(self.counters)
-        for node in run:
-            if isinstance(node, str):
-                pieces.append(_text_for_msgid(node))
-            else:
-                self.inline(node, pieces, names, by_signature, counts, notes)
-        msgid_raw = fold("".join(pieces))
+        else:
+            # Placeholders may register attribute units (an inline image's alt); if the run
+            # turns out to hold no text, those are undone and the run is written literally.
+            msgid_raw, names, notes = self.placeholders(run)
         if not is_translatable(msgid_raw):
-            del self.units[units_before:]
-            self.counters = counters_before
+            self.undo_units(mark)
             for node in run:
                 if isinstance(node, str):
-                    self.emit(escape_text(node), out)
+                    out.append(escape_text(node))
                 else:
                     self.literal(node, out, translate=True)
             return
@@ -327,12 +345,59 @@ class _Extractor:
         # Keep the source's own leading and trailing whitespace around the slot.
         first, last = run[0], run[-1]
         if lead and isinstance(first, str):
-            self.emit(first[: len(first) - len(first.lstrip(" \t\n\r\f"))], out)
-        self.emit(("b", msgid, names), out)
+            out.append(first[: len(first) - len(first.lstrip(" \t\n\r\f"))])
+        out.append(("b", msgid, names))
         if trail and isinstance(last, str):
-            self.emit(last[len(last.rstrip(" \t\n\r\f")) :], out)
+            out.append(last[len(last.rstrip(" \t\n\r\f")) :])
         what = context if whole else f"{context}-text"
         self.add_unit(msgid, what, context if whole else f"{context} text", notes)
+
+    def peel(self, run: list, context: str, out: list, whole: bool) -> bool:
+        """Peel a wrapper: a run that is one paired inline element around all its text puts the
+        element's tags in the skeleton, so the msgid is just the text ("Alopecia Areata", not
+        "<strong>Alopecia Areata</strong>"): better matches in memory, less to retype. False
+        (and nothing written) when the run is not such a wrapper."""
+        elements = [n for n in run if not isinstance(n, str)]
+        if not (
+            len(elements) == 1
+            and all(not _NOT_BLANK.search(n) for n in run if isinstance(n, str))
+            and elements[0].tag not in VOID
+            and not _protects(elements[0])
+            and isinstance(elements[0].tag, str)
+        ):
+            return False
+        el = elements[0]
+        i = run.index(el)
+        for node in run[:i]:
+            out.append(escape_text(node))
+        self.start_tag(el, out, translate=True)
+        text = el.text
+        inner = [text] if text else []
+        for child in el:
+            inner.append(child)
+            tail = child.tail
+            if tail:
+                inner.append(tail)
+        self.flush(inner, context, out, whole)
+        out.append(f"</{el.tag}>")
+        for node in run[i + 1 :]:
+            out.append(escape_text(node))
+        return True
+
+    def placeholders(self, run: list) -> tuple[str, dict, list]:
+        """The msgid of a run with inline elements (folded, not stripped), the placeholders'
+        markup by name, and the notes on what protected placeholders hold."""
+        names: dict[str, tuple] = {}
+        by_signature: dict[tuple, str] = {}
+        counts: dict[str, int] = {}
+        notes: list[str] = []
+        pieces: list[str] = []
+        for node in run:
+            if isinstance(node, str):
+                pieces.append(_text_for_msgid(node))
+            else:
+                self.inline(node, pieces, names, by_signature, counts, notes)
+        return fold("".join(pieces)), names, notes
 
     def inline(self, el, pieces, names, by_signature, counts, notes) -> None:
         """An inline element inside a unit: a placeholder in the msgid, its markup in the slot."""
@@ -344,9 +409,9 @@ class _Extractor:
             names[name] = (True, [_serialize_special(el)], "")
             pieces.append(f"<{name}/>")
             return
-        text = el.text_content()
+        # A link with no children has its text as its only content: a URL, it is kept whole.
         protected = _protects(el) or (
-            tag == "a" and len(el) == 0 and _URL.match(text.strip() or "-")
+            tag == "a" and len(el) == 0 and _URL.match((el.text or "").strip() or "-")
         )
         if protected or tag in VOID:
             parts: list = []
@@ -354,26 +419,32 @@ class _Extractor:
                 self.literal(el, parts, translate=False)
             else:
                 self.start_tag(el, parts, translate=True)
+            parts = _join_strings(parts)
             key = ("void", tuple(p if isinstance(p, str) else repr(p) for p in parts))
             name = self._name(tag, key, names, by_signature, counts)
             names[name] = (True, parts, "")
             pieces.append(f"<{name}/>")
-            if protected and text.strip():
-                shown = fold(text).strip()
-                notes.append(f"<{name}/> = {shown[:80]}{'…' if len(shown) > 80 else ''}")
+            if protected:
+                text = el.text_content()
+                if text.strip():
+                    shown = fold(text).strip()
+                    notes.append(f"<{name}/> = {shown[:80]}{'…' if len(shown) > 80 else ''}")
             return
         open_parts: list = []
         self.start_tag(el, open_parts, translate=True)
+        open_parts = _join_strings(open_parts)
         key = ("pair", tag, tuple(p if isinstance(p, str) else repr(p) for p in open_parts))
         name = self._name(tag, key, names, by_signature, counts)
         names[name] = (False, open_parts, f"</{tag}>")
         pieces.append(f"<{name}>")
-        if el.text:
-            pieces.append(_text_for_msgid(el.text))
+        text = el.text
+        if text:
+            pieces.append(_text_for_msgid(text))
         for child in el:
             self.inline(child, pieces, names, by_signature, counts, notes)
-            if child.tail:
-                pieces.append(_text_for_msgid(child.tail))
+            tail = child.tail
+            if tail:
+                pieces.append(_text_for_msgid(tail))
         pieces.append(f"</{name}>")
 
     @staticmethod
@@ -435,7 +506,7 @@ def segment_html(html: str, field_name: str = "content") -> Segmented:
     if body is None:
         return Segmented([html] if html else [], [])
     ex.children(body, "body", ex.parts)
-    return Segmented(ex.parts, ex.units)
+    return Segmented(_join_strings(ex.parts), ex.units)
 
 
 def segment_page(html: str) -> Segmented:
@@ -446,12 +517,12 @@ def segment_page(html: str) -> Segmented:
     root = lxml.html.document_fromstring(html, parser=_parser())
     ex = _Extractor("page")
     doctype = root.getroottree().docinfo.doctype
-    ex.emit((doctype or "<!DOCTYPE html>") + "\n")
+    ex.parts.append((doctype or "<!DOCTYPE html>") + "\n")
     for sib in reversed(list(root.itersiblings(preceding=True))):
-        ex.emit(_serialize_special(sib) + "\n")
+        ex.parts.append(_serialize_special(sib) + "\n")
     ex.element(root, lang_slots=True)
-    ex.emit("\n")
-    return Segmented(ex.parts, ex.units)
+    ex.parts.append("\n")
+    return Segmented(_join_strings(ex.parts), ex.units)
 
 
 def segment_text(text: str, field_name: str) -> Segmented:
