@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import lxml.html
 import pytest
@@ -441,3 +442,45 @@ def test_property_upper_case_leaves_no_source_text(html):
         "<html><body><article>" + out + "</article></body></html>"
     ).find(".//article")
     assert _leftover_lowercase(root) == []
+
+
+def test_comment_alone_in_an_inline_wrapper_is_kept():
+    # Was an AttributeError: a comment was asked for its translate attribute.
+    seg = segment_html("<p><b><!-- wp:dose --></b></p><p><b>Take <!-- x -->30 mg</b></p>")
+    assert "".join(p for p in seg.parts if isinstance(p, str)).startswith(
+        "<p><b><!-- wp:dose --></b></p><p><b>"
+    )
+    assert [u.msgid for u in seg.units] == ["Take <comment/>30 mg"]
+
+
+def test_translate_yes_with_notranslate_class_is_kept_not_looped():
+    # Was a RecursionError: kept content handed it to the walk, which handed it back.
+    html = (
+        '<div class="notranslate"><p translate="yes" class="notranslate">Minoxidil 5 %</p>'
+        '<p translate="yes">Take 30 mg daily.</p></div>'
+    )
+    seg = segment_html(html)
+    assert [u.msgid for u in seg.units] == ["Take 30 mg daily."]
+    assert 'class="notranslate">Minoxidil 5 %</p>' in seg.parts[0]
+
+
+def test_an_article_that_cannot_be_segmented_costs_only_itself(project_dir, cli, monkeypatch):
+    real = segment_article
+
+    def segment_or_fail(article):  # a bug in the segmenter, met by one article
+        if article.slug == "dermatomyositis-hair-loss-causes":
+            raise ValueError("unexpected node")
+        return real(article)
+
+    monkeypatch.setattr("toolkit.pipeline.segment_article", segment_or_fail)
+    shutil.rmtree(project_dir / "locales/templates")
+    result = cli(project_dir, "extract")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "source/dermatomyositis-hair-loss-causes.txt" in result.output
+    assert "ValueError: unexpected node" in result.output
+    assert "4 articles, 213 units; 4 templates written" in result.output
+    build = cli(project_dir, "build", "-q", "nl", "de")
+    assert build.exit_code == 2
+    assert build.output.count("dermatomyositis-hair-loss-causes.txt") == 1
+    assert not (project_dir / "dist/nl/dermatomyositis-hair-loss-causes.html").exists()
+    assert (project_dir / "dist/nl/autoimmune-related-balding.html").exists()

@@ -138,7 +138,17 @@ def skeleton_for(loaded: Loaded) -> ArticleSkeleton:
             return ArticleSkeleton.from_data(data)
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         pass
-    skeleton = segment_article(loaded.article)
+    article = loaded.article
+    try:
+        skeleton = segment_article(article)
+    except RecursionError:
+        raise SourceError("markup nested too deeply to segment", article.path) from None
+    except Exception as e:  # a bug must cost this article, not the run, and not a traceback
+        raise SourceError(
+            f"could not be segmented ({type(e).__name__}: {e}); this is a bug in localise, "
+            "please report it with this file",
+            article.path,
+        ) from e
     try:
         write_atomic(cache, marshal.dumps((loaded.key, skeleton.to_data())), durable=False)
     except OSError:
@@ -181,15 +191,21 @@ def extract(project: Project, jobs: int = 1) -> ExtractResult:
     def work(item):
         slug, inputs, known, todo = item
         if todo is None:
-            return slug, inputs, known, None, None
+            return slug, inputs, known, None, None, None
         loaded = Loaded(slug, todo[0], todo[1], todo[2], project, todo[3], todo[4])
-        units = loaded.skeleton.units()
+        try:
+            units = loaded.skeleton.units()
+        except SourceError as e:
+            return slug, inputs, None, None, None, e
         pot = catalog.template(slug, loaded.path, units, project.source_language)
         path = project.template_path(slug)
         written = catalog.write(pot, path, "POT-Creation-Date", False)
-        return slug, inputs, len(pot), written, file_digest(path)
+        return slug, inputs, len(pot), written, file_digest(path), None
 
-    for slug, inputs, count, written, out in ordered_map(work, items(), jobs):
+    for slug, inputs, count, written, out, problem in ordered_map(work, items(), jobs):
+        if problem is not None:
+            res.problems.append(problem)
+            continue
         res.templates[slug] = count
         if written is None:
             continue
@@ -506,6 +522,7 @@ def build(
         index, todo = item
         loaded = loaded_all[index]
         out = []
+        reported = False
         for locale, inputs, known in todo:
             if known is not None:
                 out.append((locale, inputs, known, None, []))
@@ -516,8 +533,16 @@ def build(
                 out.append((locale, inputs, None, None, problems))
                 continue
             translations, fuzzy = loaded_tr
+            try:
+                skeleton = loaded.skeleton
+            except SourceError as e:
+                if not reported:  # once for the article, not once per locale
+                    problems.append(e)
+                    reported = True
+                out.append((locale, inputs, None, None, problems))
+                continue
             page = build_page(
-                loaded.skeleton,
+                skeleton,
                 locale,
                 translations,
                 fuzzy,

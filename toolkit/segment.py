@@ -102,6 +102,10 @@ def _slugify(text: str) -> str:
 
 
 def _protects(el) -> bool:
+    """An element whose content is kept as it is: a protected tag, ``translate="no"`` or the
+    ``notranslate`` class. Comments and processing instructions protect nothing."""
+    if not isinstance(el.tag, str):
+        return False
     if el.tag in PROTECTED:
         return True
     if el.get("translate", "").strip().lower() == "no":
@@ -111,7 +115,9 @@ def _protects(el) -> bool:
 
 
 def _reenables(el) -> bool:
-    return el.tag not in PROTECTED and el.get("translate", "").strip().lower() == "yes"
+    """``translate="yes"`` inside kept content. An element that also says ``notranslate``
+    contradicts itself and is kept: leaving text untranslated is the safe side for a dose."""
+    return el.get("translate", "").strip().lower() == "yes" and not _protects(el)
 
 
 def _has_block_descendant(el) -> bool:
