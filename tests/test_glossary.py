@@ -782,3 +782,14 @@ def test_prefilter_never_changes_a_result(
     assert_prefilter_keeps_results(
         _PREFILTER_GLOSSARY, text, _PREFILTER_FORMS, locale, case_sensitive, verbatim
     )
+
+
+def test_source_terms_are_found_once_per_text(medical: Glossary, monkeypatch) -> None:
+    calls = []
+    real = medical._find_source_terms
+    monkeypatch.setattr(medical, "_find_source_terms", lambda t: calls.append(t) or real(t))
+    text = "Alopecia areata and minoxidil."
+    first = medical.find_source_terms(text)
+    first.clear()  # a caller's list is its own
+    again = medical.find_source_terms(text)
+    assert calls == [text] and again and again == real(text)

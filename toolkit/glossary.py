@@ -959,6 +959,8 @@ class Glossary:
         self._index: tuple[dict[str, list[tuple[_Pattern, int, Term]]], ...] = ({}, {}, {})
         self._verbatim: dict[str, Term] = {}
         self._first: dict[str, tuple[tuple[_Pattern, int, Term, int], ...]] = {}
+        # Text -> its terms: a source text is asked about once per locale and per check.
+        self._source_terms: dict[str, tuple[Match, ...]] = {}
         for order, term in enumerate(self.terms):
             pattern = _compile(term.term, self._lang, self._mode(term))
             if pattern is not None:
@@ -1047,6 +1049,15 @@ class Glossary:
         """The glossary's terms in a source-language text, sorted by start. Where matches
         overlap the longest wins (``scarring alopecia`` over ``alopecia``); between terms
         matching the same words, the one written exactly like the text wins."""
+        found = self._source_terms.get(text)
+        if found is None:
+            found = tuple(self._find_source_terms(text))
+            if len(self._source_terms) >= _MAX_CACHE:
+                self._source_terms.clear()
+            self._source_terms[text] = found
+        return list(found)
+
+    def _find_source_terms(self, text: str) -> list[Match]:
         a = _analyse(text, self.source_language)
         words = a.words
         found_at = list(map(self._first.get, words))

@@ -25,7 +25,6 @@ class EntryContext:
     # msgids of the source that are not in the source language: msgid -> language code
     foreign_source: dict[str, str] = field(default_factory=dict)
     identifier: object | None = None  # toolkit.language.Identifier, for catalog-wide checks
-    terms_of: tuple | None = None  # (entry, its source's glossary terms): the last one asked
 
     def source_is_foreign(self, msgid: str) -> bool:
         return msgid in self.foreign_source
@@ -177,12 +176,8 @@ def fuzzy_numbers(ctx, entry):
 def _terms(ctx, entry):
     """The glossary terms of the entry's source (dnt and glossary both ask: found once)."""
     if ctx.glossary is None or not translated(entry) or ctx.source_is_foreign(entry.msgid):
-        return []
-    if ctx.terms_of is not None and ctx.terms_of[0] is entry:
-        return ctx.terms_of[1]
-    terms = ctx.glossary.find_source_terms(entry.msgid)
-    ctx.terms_of = (entry, terms)
-    return terms
+        return ()
+    return ctx.glossary.find_source_terms(entry.msgid)  # remembered by the glossary
 
 
 @check("dnt", "error")
