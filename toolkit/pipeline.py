@@ -72,7 +72,10 @@ def _reread(project: Project, source: Path, slug: str) -> Article:
     for article in read_articles(source, project):
         if article.slug == slug:
             return article
-    raise SourceError(f"the article {slug!r} is gone: the file changed while localise ran", source)
+    raise SourceError(
+        f"the article {slug!r} is gone: the file changed while localise ran",
+        project.relative(source),
+    )
 
 
 def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[Loaded]:
