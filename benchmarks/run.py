@@ -292,28 +292,22 @@ def localise_cli(
     step(
         "localise build (cache removed)", ["build", *locales], per_locale, note=".localise/ removed"
     )
-    step("localise check", ["check", *locales], per_locale, ok=(0, 1))
-    step(
-        "localise check (rerun, nothing changed)",
-        ["check", *locales],
-        per_locale,
-        ok=(0, 1),
-        note="language cache warm",
-    )
+
+    def check_cold_then_warm(cold: str, warm: str, args: list[str], note: str = "") -> None:
+        """check with the language cache removed, then again with it warm."""
+        shutil.rmtree(project / ".localise" / "cache", ignore_errors=True)
+        step(cold, ["check", *locales, *args], per_locale, (0, 1), note)
+        step(warm, ["check", *locales, *args], per_locale, (0, 1), "language cache warm")
+
+    check_cold_then_warm("localise check", "localise check (rerun, nothing changed)", [])
     if jobs > 1:
         for done in ("locales/templates", ".localise", "dist"):
             shutil.rmtree(project / done, ignore_errors=True)
         j = ["--jobs", str(jobs)]
         step(f"localise extract (cold, --jobs {jobs})", ["extract", *j], pages)
         step(f"localise build (first, --jobs {jobs})", ["build", *locales, *j], per_locale)
-        shutil.rmtree(project / ".localise" / "cache", ignore_errors=True)
-        step(f"localise check (--jobs {jobs})", ["check", *locales, *j], per_locale, ok=(0, 1))
-        step(
-            f"localise check (--jobs {jobs}, rerun)",
-            ["check", *locales, *j],
-            per_locale,
-            ok=(0, 1),
-            note="language cache warm",
+        check_cold_then_warm(
+            f"localise check (--jobs {jobs})", f"localise check (--jobs {jobs}, rerun)", j
         )
     # The realistic case: the translations a translator wrote (the samples' reviewed Dutch),
     # pages built from them, and the check an editor runs then.
@@ -324,17 +318,11 @@ def localise_cli(
             filled, total = fill_reviewed(project / "locales" / locale, locale)
             notes.append(f"{locale}: {filled} of {total} entries translated")
         run_process([localise, "-C", project, "build", "-q", *locales], ok=(0, 1))
-        shutil.rmtree(project / ".localise" / "cache", ignore_errors=True)
-        note = ", ".join(notes)
-        step(
-            "localise check (reviewed translations)", ["check", *locales], per_locale, (0, 1), note
-        )
-        step(
+        check_cold_then_warm(
+            "localise check (reviewed translations)",
             "localise check (reviewed translations, rerun)",
-            ["check", *locales],
-            per_locale,
-            ok=(0, 1),
-            note="language cache warm",
+            [],
+            ", ".join(notes),
         )
         if jobs > 1:
             step(

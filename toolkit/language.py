@@ -159,12 +159,6 @@ class Identifier:
         self.min_confidence = min_confidence
         self.cache_path = cache_path
 
-    def clean(self, text: str) -> str:
-        return _clean(text)
-
-    def eligible(self, text: str) -> bool:
-        return _eligible(text, self.min_words, self.min_letters)
-
     def identify_many(self, texts: list[str], expected: str) -> list[Identified | None]:
         """The language of each text, or None where the text is too short or the detector is
         not confident. ``expected`` is the language the texts should be in."""

@@ -183,19 +183,12 @@ def extract(project: Project, jobs: int = 1) -> ExtractResult:
             slug = loaded.slug
             inputs = loaded.key + loaded.path
             known = state.get(slug, inputs, project.template_path(slug))
-            # A changed article travels to a worker without the project (the worker has it).
-            todo = (
-                None
-                if known is not None
-                else (loaded.path, loaded.key, loaded.link, loaded.source, loaded._article)
-            )
-            yield slug, inputs, known, todo
+            yield slug, inputs, known, loaded if known is None else None  # only changed ones
 
     def work(item):
-        slug, inputs, known, todo = item
-        if todo is None:
+        slug, inputs, known, loaded = item
+        if loaded is None:
             return slug, inputs, known, None, None, None
-        loaded = Loaded(slug, todo[0], todo[1], todo[2], project, todo[3], todo[4])
         try:
             units = loaded.skeleton.units()
         except SourceError as e:
@@ -564,9 +557,7 @@ def build(
         loaded.__dict__.pop("_skeleton", None)  # one article's skeleton in memory at a time
         return index, out
 
-    shown = {
-        loc: project.relative(project.page_path(loc, "-"))[: -len("-.html")] for loc in locales
-    }
+    shown = {loc: project.relative(project.page_path(loc, "-").parent) for loc in locales}
     for index, out in ordered_map(work, items(), jobs):
         slug = loaded_all[index].slug
         for locale, inputs, report, written, problems in out:
@@ -583,7 +574,7 @@ def build(
                 Fragment(slug, loc, text, st) for loc, text, st in report["untranslated"]
             )
             lb.rejected.extend((slug, Rejection(*r)) for r in report["rejected"])
-            lb.pages.append(f"{shown[locale]}{slug}.html")  # as project.relative gives it
+            lb.pages.append(f"{shown[locale]}/{slug}.html")  # as project.relative gives it
     state.save()
     return res
 

@@ -86,13 +86,8 @@ def escape_text(text: str) -> str:
 
 
 def escape_attr(text: str) -> str:
-    return (
-        text.replace("&", "&amp;")
-        .replace('"', "&quot;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\u00a0", "&nbsp;")
-    )
+    # After escape_text every "&" is an entity's own, so the quote can come last.
+    return escape_text(text).replace('"', "&quot;")
 
 
 def _slugify(text: str) -> str:
