@@ -33,7 +33,7 @@ def test_rerun_skips_unchanged_articles(project_dir, cli, monkeypatch):
 
         return wrapper
 
-    monkeypatch.setattr("toolkit.pipeline.segment_article", counting("segment", real_segment))
+    monkeypatch.setattr("toolkit.segment.segment_article", counting("segment", real_segment))
     monkeypatch.setattr(toolkit.catalog, "merge", counting("merge", real_merge))
     monkeypatch.setattr(toolkit.catalog, "load", counting("load", real_load))
     assert "0 templates written" in cli(project_dir, "extract").output

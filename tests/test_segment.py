@@ -472,7 +472,7 @@ def test_an_article_that_cannot_be_segmented_costs_only_itself(project_dir, cli,
             raise ValueError("unexpected node")
         return real(article)
 
-    monkeypatch.setattr("toolkit.pipeline.segment_article", segment_or_fail)
+    monkeypatch.setattr("toolkit.segment.segment_article", segment_or_fail)
     shutil.rmtree(project_dir / "locales/templates")
     result = cli(project_dir, "extract")
     assert result.exit_code == 2 and "Traceback" not in result.output

@@ -8,7 +8,6 @@ used. One bad file never stops the others; the command line decides the exit cod
 
 from __future__ import annotations
 
-import hashlib
 import json
 import marshal
 from collections.abc import Iterator
@@ -19,12 +18,12 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .errors import CatalogError, LocaliseError, SourceError
 from .fsutil import write_atomic
-from .model import Article
 from .project import Project
-from .segment import ArticleSkeleton, segment_article
 
 if TYPE_CHECKING:
     from . import catalog
+    from .model import Article
+    from .segment import ArticleSkeleton
 
 # -- articles --------------------------------------------------------------------------------
 
@@ -125,13 +124,17 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
 
 
 def article_key(project: Project, article: Article) -> str:
+    from .state import digest
+
     payload = json.dumps([[f.name, f.kind, f.value] for f in article.fields], ensure_ascii=False)
-    return hashlib.sha256((_settings_key(project) + payload).encode("utf-8")).hexdigest()[:32]
+    return digest(_settings_key(project), payload)[:32]
 
 
 def skeleton_for(loaded: Loaded) -> ArticleSkeleton:
     """The article's skeleton, from the cache when the source has not changed (keyed by the
     article's content and the settings that shape it)."""
+    from .segment import ArticleSkeleton, segment_article
+
     # One file per slug holding (key, skeleton): no directory listing, which grew with the
     # square of the number of articles (the benchmark's profile).
     cache = loaded.project.cache_dir / "skeletons" / f"{loaded.slug}.bin"
@@ -478,10 +481,8 @@ def build(
 ) -> BuildResult:
     """Write ``dist/<locale>/<slug>.html`` for every article and locale. A page whose inputs
     (the article, its catalog, the site settings) have not changed is not rendered again."""
-    from .build import Fragment, build_page
     from .parallel import ordered_map
     from .publish import alternates_for, link_map_for
-    from .segment import Rejection
     from .state import State, digest, file_digest
 
     res = BuildResult()
@@ -537,6 +538,8 @@ def build(
                     reported = True
                 out.append((locale, inputs, None, None, problems))
                 continue
+            from .build import build_page
+
             page = build_page(
                 skeleton,
                 locale,
@@ -570,10 +573,16 @@ def build(
             lb = builds[locale]
             lb.units += report["units"]
             lb.translated += report["translated"]
-            lb.untranslated.extend(
-                Fragment(slug, loc, text, st) for loc, text, st in report["untranslated"]
-            )
-            lb.rejected.extend((slug, Rejection(*r)) for r in report["rejected"])
+            if report["untranslated"]:
+                from .build import Fragment
+
+                lb.untranslated.extend(
+                    Fragment(slug, loc, text, st) for loc, text, st in report["untranslated"]
+                )
+            if report["rejected"]:
+                from .segment import Rejection
+
+                lb.rejected.extend((slug, Rejection(*r)) for r in report["rejected"])
             lb.pages.append(f"{shown[locale]}/{slug}.html")  # as project.relative gives it
     state.save()
     return res
