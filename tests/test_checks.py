@@ -574,3 +574,59 @@ def test_check_jobs_same_report(project_dir, cli):
     files = {f["file"] for f in data["findings"]}
     assert "locales/nl/autoimmune-disease-and-hair-loss-link.po" in files  # half translated
     assert any(f.startswith("dist/nl/") for f in files) and po.exists()
+
+
+# -- the forbidden check's screen --------------------------------------------------------------
+
+
+def _screened_by_each_term(glossary, locale, text):
+    """The screen's definition: the terms with a form whose first four letters are in the text."""
+    from toolkit.checks.content import _fold_hyphens
+
+    lowered = _fold_hyphens(text.lower())
+    return [
+        (t, bad)
+        for t, bad in glossary.forbidden_terms(locale)
+        if any(_fold_hyphens(f.lower())[:4] in lowered for f in bad)
+    ]
+
+
+# Forms whose first letters nest (ab, abcd), overlap (bcx after abc) or are short (é), which
+# the repository's glossary alone does not have.
+_NESTED = "term,nl,forbidden:nl\none,een,ab|abcdef\ntwo,twee,bcxy\nthree,drie,é|éa\nfour,vier,abc\n"
+
+
+@pytest.mark.parametrize("source", ["repository", "nested"])
+def test_forbidden_screen_finds_the_terms_each_term_test_finds(source, tmp_path):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.checks.content import _forbidden_screen
+
+    glossary = GLOSSARY
+    if source == "nested":
+        (tmp_path / "g.csv").write_text(_NESTED, encoding="utf-8")
+        glossary = Glossary.load(tmp_path / "g.csv")
+    locales = [loc for loc in glossary.locales() if glossary.forbidden_terms(loc)]
+    assert locales
+    forms = sorted({f for loc in locales for _, bad in glossary.forbidden_terms(loc) for f in bad})
+    pieces = st.one_of(
+        st.sampled_from(forms).flatmap(
+            lambda f: st.tuples(st.integers(0, len(f)), st.integers(0, len(f))).map(
+                lambda ij: f[min(ij) : max(ij)]
+            )
+        ),
+        st.sampled_from([" ", "-", "\u2011", "A", "é", "de ", "Vitamine "]),
+    )
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.sampled_from(locales), st.lists(pieces, max_size=12).map("".join))
+    def agree(locale, text):
+        screen = _forbidden_screen(glossary, locale)
+        assert screen.candidates(text) == _screened_by_each_term(glossary, locale, text)
+
+    agree()
+    for loc in locales:  # each forbidden form is a candidate for its own term
+        for term, bad in glossary.forbidden_terms(loc):
+            for form in bad:
+                assert (term, bad) in _forbidden_screen(glossary, loc).candidates(f"x {form} y")

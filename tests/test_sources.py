@@ -177,3 +177,58 @@ def test_source_files_sorted_by_path_hidden_left_out(tmp_path):
     found = [p.relative_to(src).as_posix() for p in load_project(tmp_path).source_files()]
     # Path order: folder by folder, so a/c.json comes before a-z/x.html.
     assert found == ["A.txt", "a/c.json", "a-z/x.html", "b.txt"]
+
+
+# -- declared encodings: bs4's reading, without importing bs4 ----------------------------------
+
+
+def test_declared_encoding_uses_bs4s_expressions():
+    from bs4 import dammit
+
+    from toolkit.sources import html
+
+    assert html._XML_ENCODING.pattern == dammit.encoding_res[bytes]["xml"].pattern
+    assert html._HTML_META.pattern == dammit.encoding_res[bytes]["html"].pattern
+    assert html._XML_ENCODING.flags == dammit.encoding_res[bytes]["xml"].flags
+    assert html._HTML_META.flags == dammit.encoding_res[bytes]["html"].flags
+
+
+_HEADS = [
+    b"",
+    b"<p>no declaration</p>",
+    b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title>',
+    b"<meta charset=ISO-8859-1>",
+    b"<META HTTP-EQUIV='Content-Type' CONTENT='text/html; charset=windows-1252'>",
+    b'<?xml version="1.0" encoding="UTF-16"?><html><meta charset="utf-8">',
+    b'<?xml version="1.0" encoding=""?><meta charset="koi8-r">',
+    b'  \n<?xml version="1.0" encoding="latin1" ?>',
+    b"<meta charset>",
+    b'<meta name="x" content="charset"><meta charset="shift_jis">',
+    b"x" * 3000 + b'<meta charset="big5">',  # past the first 2,048 bytes
+    b"x" * 50000 + b'<meta charset="big5">' + b"y" * 10000,  # within 5 % of a long page
+    b"\xef\xbb\xbf<meta charset='gb2312'>",
+]
+
+
+@pytest.mark.parametrize("data", _HEADS)
+def test_declared_encoding_reads_as_bs4(data):
+    from bs4.dammit import EncodingDetector
+
+    from toolkit.sources.html import declared_encoding
+
+    expected = EncodingDetector.find_declared_encoding(data, is_html=True)
+    assert declared_encoding(data) == expected
+
+
+def test_reading_html_does_not_import_bs4(tmp_path):
+    import subprocess
+    import sys
+
+    page = tmp_path / "page.html"
+    page.write_bytes(b'<!DOCTYPE html><html><head><meta charset="utf-8"></head><p>Hi</p>')
+    code = (
+        "import sys; from toolkit.sources.html import decode; "
+        f"decode(open({str(page)!r}, 'rb').read(), 'page.html'); print('bs4' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

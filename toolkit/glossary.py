@@ -1021,11 +1021,12 @@ class Glossary:
 
     def term(self, text: str) -> Term | None:
         """The term whose source form is ``text`` (ignoring case and spacing), if any."""
-        key = _key(text)
-        for t in self.terms:
-            if _key(t.term) == key:
-                return t
-        return None
+        index = self.__dict__.get("_by_key")
+        if index is None:  # the first term of a key wins, as in the file's order
+            index = self.__dict__["_by_key"] = {}
+            for t in self.terms:
+                index.setdefault(_key(t.term), t)
+        return index.get(_key(text))
 
     def _starting_with(self, word: str) -> tuple[tuple[_Pattern, int, Term, int], ...]:
         """The terms whose first word matches ``word``, each with its pattern, its order in the

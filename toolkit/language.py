@@ -132,13 +132,23 @@ def _detector(codes: tuple[str, ...]) -> _Detector:
 # catalog, and again on each built page: once is enough (a tenth of a check's time).
 @lru_cache(maxsize=65536)
 def _clean(text: str) -> str:
-    return " ".join(_URLISH.sub(" ", strip_placeholders(text)).split())
+    if "<" in text:
+        text = strip_placeholders(text)
+    if "://" in text or "www." in text or "@" in text:  # what _URLISH needs to match
+        text = _URLISH.sub(" ", text)
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=65536)
 def _eligible(text: str, min_words: int, min_letters: int) -> bool:
-    words = _WORD.findall(text)
-    return len(words) >= min_words and sum(map(len, words)) >= min_letters
+    # Words are counted until there are enough: most texts have after three or four.
+    words = letters = 0
+    for m in _WORD.finditer(text):
+        words += 1
+        letters += m.end() - m.start()
+        if words >= min_words and letters >= min_letters:
+            return True
+    return words >= min_words and letters >= min_letters
 
 
 class Identifier:

@@ -226,12 +226,7 @@ def forbidden(ctx, entry):
 
     if ctx.glossary is None or not translated(entry):
         return
-    lowered = _fold_hyphens(entry.msgstr.lower())
-    for term, bad in ctx.glossary.forbidden_terms(ctx.locale):
-        # Cheap prefilter: a form can only match where its first few letters are written
-        # (matching is by stem, so only the start of the first word is certain).
-        if not any(prefix in lowered for prefix in _prefixes(tuple(bad))):
-            continue
+    for term, bad in _forbidden_screen(ctx.glossary, ctx.locale).candidates(entry.msgstr):
         hits = ctx.glossary.find_forms(
             entry.msgstr, bad, ctx.locale, case_sensitive=term.case_sensitive
         )
@@ -254,9 +249,38 @@ def forbidden(ctx, entry):
             yield f"{form!r} is a forbidden variant for {term.term!r}{instead}", (start, end)
 
 
-@lru_cache(maxsize=4096)
-def _prefixes(forms: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(_fold_hyphens(f.lower())[:4] for f in forms)
+class _ForbiddenScreen:
+    """Which forbidden terms of a locale could match a text: a form can only match where its
+    first few letters are written (matching is by stem, so only the start of its first word is
+    certain). One pass of one expression over the text finds every such start, where testing
+    each term's forms in turn took a third of the forbidden check."""
+
+    def __init__(self, terms: list):
+        self.terms = terms
+        self.prefixes = [{_fold_hyphens(f.lower())[:4] for f in bad} for _, bad in terms]
+        every = set().union(*self.prefixes)
+        # Longest first, so that each position reports its longest prefix; the shorter ones
+        # there are its own prefixes (see candidates). A lookahead sees overlapping starts.
+        alternatives = sorted(every, key=lambda p: (-len(p), p))
+        self.expression = re.compile(
+            "(?=(" + "|".join(map(re.escape, alternatives)) + "))" if alternatives else "(?!)"
+        )
+
+    def candidates(self, text: str) -> list:
+        lowered = _fold_hyphens(text.lower())
+        found = {""}  # (an empty form is written everywhere)
+        for longest in self.expression.findall(lowered):
+            found.update(longest[:k] for k in range(1, len(longest) + 1))
+        pairs = zip(self.terms, self.prefixes, strict=True)
+        return [term for term, prefixes in pairs if not found.isdisjoint(prefixes)]
+
+
+def _forbidden_screen(glossary, locale: str) -> _ForbiddenScreen:
+    screens = glossary.__dict__.setdefault("_forbidden_screens", {})
+    screen = screens.get(locale)
+    if screen is None:
+        screen = screens[locale] = _ForbiddenScreen(glossary.forbidden_terms(locale))
+    return screen
 
 
 _ACRONYM = re.compile(
@@ -300,6 +324,12 @@ def acronyms(ctx, entry):
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w‑-])(?:\+|00|0)\d[\d \u00a0().-]{6,}\d(?![\w‑-])")
+# Each with what a text must hold for it to match at all.
+_KEPT_AS_WRITTEN = (
+    (_URL, "URL", ("http", "www.")),
+    (_EMAIL, "e-mail address", ("@",)),
+    (_PHONE, "phone number", ("+", "0")),
+)
 
 
 @check("urls", "error")
@@ -308,8 +338,11 @@ def urls(ctx, entry):
     translation."""
     if not translated(entry):
         return
-    for pattern, what in ((_URL, "URL"), (_EMAIL, "e-mail address"), (_PHONE, "phone number")):
-        for m in pattern.finditer(entry.msgid):
+    msgid = entry.msgid
+    for pattern, what, needs in _KEPT_AS_WRITTEN:
+        if not any(n in msgid for n in needs):  # three scans of every source text were 4 %
+            continue
+        for m in pattern.finditer(msgid):
             if m.group(0) not in entry.msgstr:
                 yield f"{what} {m.group(0)} is missing or changed", None
 

@@ -1,7 +1,7 @@
 """HTML pages and fragments.
 
 The encoding comes from a byte-order mark, else ``<meta charset>`` or ``http-equiv``, else UTF-8
-(BeautifulSoup's EncodingDetector reads the declarations). A full page is kept whole: its
+(read as BeautifulSoup's EncodingDetector reads the declarations). A full page is kept whole: its
 ``<title>`` and description meta tag are units like any other, and the build writes the page back
 with only its text changed. A fragment is treated like a WordPress post's content.
 """
@@ -17,10 +17,26 @@ from ..model import Article, Field
 _FULL_PAGE = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype|html|head)\b", re.I | re.S)
 
 
+# EncodingDetector.find_declared_encoding's expressions and windows (bs4.dammit), here so that
+# reading a page does not import BeautifulSoup (80 ms at each check of built pages and
+# each extract of an HTML source).
+# tests/test_sources.py holds them against bs4's own.
+_XML_ENCODING = re.compile(rb"""^\s*<\?.*encoding=['"](.*?)['"].*\?>""", re.I)
+_HTML_META = re.compile(rb"""<\s*meta[^>]+charset\s*=\s*["']?([^>]*?)[ /;'">]""", re.I)
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding an HTML document declares (XML declaration, else ``<meta>``) in its
+    first bytes, lower-cased; None when it declares none."""
+    m = _XML_ENCODING.search(data, endpos=1024) or _HTML_META.search(
+        data, endpos=max(2048, int(len(data) * 0.05))
+    )
+    found = m.group(1) if m is not None else None
+    return found.decode("ascii", "replace").lower() if found else None
+
+
 def decode(data: bytes, shown: str) -> str:
     """HTML bytes to text, by BOM, then declared charset, then UTF-8."""
-    from bs4.dammit import EncodingDetector
-
     bom_encoding = None
     for bom, name in (
         (codecs.BOM_UTF8, "utf-8"),
@@ -30,9 +46,7 @@ def decode(data: bytes, shown: str) -> str:
         if data.startswith(bom):
             bom_encoding, data = name, data[len(bom) :]
             break
-    encoding = bom_encoding or EncodingDetector.find_declared_encoding(
-        data, is_html=True, search_entire_document=False
-    )
+    encoding = bom_encoding or declared_encoding(data)
     encoding = (encoding or "utf-8").lower()
     if encoding in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
         # What browsers do (WHATWG Encoding): these labels mean windows-1252.
