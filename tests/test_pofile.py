@@ -163,6 +163,60 @@ def test_wrap_is_textwrap_on_punctuation_and_dashes(text, width):
     assert pofile._wrap(text, width) == expected
 
 
+# Hyphens and dashes in every arrangement: a line may end inside a hyphenated word, start in
+# the middle of one, or hold one piece of a word longer than the line.
+HYPHENATED = st.lists(
+    st.sampled_from(["a", "Z", "1", "-", "--", " ", "  ", ".", "é", "—", "ab", "x-y", '"']),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(HYPHENATED, st.integers(1, 25))
+def test_wrap_is_textwrap_in_and_around_hyphenated_words(text, width):
+    expected = textwrap.wrap(text, width, drop_whitespace=False, break_long_words=False)
+    assert pofile._wrap(text, width) == expected
+
+
+# --- generated entries, written alone -----------------------------------------------------
+
+# Only written, never read back: any character goes, U+2028 and the other breaks too.
+AWKWARD = 'ab -—\t\n\r\v\f"\\é\u00a0\u2028x.'
+
+
+@st.composite
+def entries(draw):
+    """An entry with every field polib writes for a singular message, and the width to write
+    it at; some values run to within a few characters of that width."""
+    wrapwidth = draw(st.sampled_from([0, 78, 79]) | st.integers(3, 120))
+    near = st.integers(max(wrapwidth - 12, 0), wrapwidth + 12).flatmap(
+        lambda n: st.text(st.sampled_from(AWKWARD), min_size=n, max_size=n)
+    )
+    value = st.lists(WORDS, max_size=40).map(" ".join) | st.text(max_size=200) | near
+    ref = st.text(st.sampled_from("ab-/_.é"), min_size=1, max_size=40)
+    entry = polib.POEntry(
+        msgid=draw(value),
+        msgstr=draw(value),
+        msgctxt=draw(st.none() | value),
+        comment=draw(st.just("") | value),
+        tcomment=draw(st.just("") | value),
+        occurrences=draw(st.lists(st.tuples(ref, st.sampled_from(["", "7", "120"])), max_size=8)),
+        flags=draw(st.lists(st.sampled_from(["fuzzy", "no-check-numbers"]), unique=True)),
+        previous_msgctxt=draw(st.none() | value),
+        previous_msgid=draw(st.none() | value),
+        previous_msgid_plural=draw(st.none() | value),
+        obsolete=draw(st.booleans()),
+    )
+    return entry, wrapwidth
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(entries())
+def test_generated_entries_write_like_polib(entry_and_width):
+    entry, wrapwidth = entry_and_width
+    assert pofile.render_entry(entry, wrapwidth) == entry.__unicode__(wrapwidth)
+
+
 # --- corners: polib's rules, or polib itself --------------------------------------------
 
 HAND_EDITED = """\

@@ -14,9 +14,11 @@ the caller uses polib, which then also reports the syntax error. It splits lines
 Unicode line separators.
 
 :func:`render` writes entries itself and leaves the rare cases (plural forms, comments and
-references longer than a line) to polib's own code. Fields are wrapped with the chunks of
-``textwrap``'s own word-splitting expression, and the lines filled greedily by bisection,
-which is what ``textwrap`` computes for ``drop_whitespace=False, break_long_words=False``.
+references longer than a line) to polib's own code (textwrap, for those). Fields are wrapped
+as ``textwrap`` wraps them with ``drop_whitespace=False, break_long_words=False``: lines filled
+greedily with its chunks, found by one regular expression that ends a line where a word or a
+run of spaces ends, and by ``textwrap``'s own word-splitting expression in words with hyphens.
+Each piece of an entry is text ending in ``\n``, so an entry is its pieces end to end.
 
 ``tests/test_pofile.py`` holds both to polib on every catalog in the repository and on
 generated ones.
@@ -26,8 +28,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from bisect import bisect_right
-from itertools import accumulate
 
 import polib
 
@@ -263,8 +263,8 @@ def _metadata(po: polib.POFile, entry: polib.POEntry) -> None:
 _SPECIAL = ("\\", "\n", "\r", "\t", "\v", "\b", "\f", '"')
 # textwrap's chunks: its whitespace is ASCII only, and a run of other characters is one chunk
 # unless it has a hyphen (then textwrap's own expression splits it: "anti-dsDNA", "--").
-_SPACES = re.compile(r"([\t\n\x0b\x0c\r ]+)")
 _WORDSEP = textwrap.TextWrapper.wordsep_re
+_LINES: dict[int, re.Pattern[str]] = {}  # by width: a pattern depends on nothing else
 
 
 def _escape(s: str) -> str:
@@ -274,102 +274,128 @@ def _escape(s: str) -> str:
     return s
 
 
-def _chunks(text: str) -> list[str]:
-    """``TextWrapper._split`` of a text: the same chunks, found faster."""
-    chunks = []
-    for piece in _SPACES.split(text):
-        if "-" in piece:
-            chunks += [c for c in _WORDSEP.split(piece) if c]
-        elif piece:
-            chunks.append(piece)
-    return chunks
+def _line_pattern(width: int) -> re.Pattern[str]:
+    """A line as textwrap fills it when the chunks are just words and runs of spaces: the
+    most characters, at most ``width``, that end where a word or a run of spaces ends; else
+    the next chunk alone, however long."""
+    pattern = _LINES.get(width)
+    if pattern is None:
+        pattern = _LINES[width] = re.compile(
+            rf"(?s).{{1,{width}}}(?:(?<= )(?! )|(?<! )(?= )|\Z)|[^ ]+| +"
+        )
+    return pattern
 
 
 def _wrap(text: str, width: int) -> list[str]:
     """``textwrap.wrap(text, width, drop_whitespace=False, break_long_words=False)`` for a
-    text without tabs or line breaks (an escaped PO string): lines filled greedily with whole
-    chunks, a chunk longer than a line standing alone."""
-    ends = list(accumulate(map(len, _chunks(text))))
+    text whose only whitespace is spaces (an escaped PO string): lines filled greedily with
+    whole chunks, a chunk longer than a line standing alone."""
+    if width <= 0:
+        raise ValueError(f"invalid width {width!r} (must be > 0)")  # as textwrap does
+    pattern = _line_pattern(width)
+    if "-" not in text:
+        return pattern.findall(text)
+    # textwrap also splits words at hyphens ("anti-", "dsDNA"), so a line may go on into the
+    # word the pattern stopped before, or break up a word too long for a line. Only that
+    # word can: were all of it to fit, the pattern would have taken it.
     lines = []
-    start = 0
-    k = 0  # chunks before k are placed
-    total = len(ends)
-    while k < total:
-        j = bisect_right(ends, start + width, k)  # chunks k..j-1 fit on this line
-        if j == k:
-            j = k + 1
-        end = ends[j - 1]
-        lines.append(text[start:end])
-        start = end
-        k = j
+    pos = 0
+    size = len(text)
+    while pos < size:
+        end = pattern.match(text, pos).end()
+        start = pos if end - pos > width else end  # a chunk too long for a line, or the next
+        if start < size and text[start] != " ":
+            # The whole word, split as textwrap splits it: it may have begun a line before.
+            first = text.rfind(" ", 0, start) + 1
+            stop = text.find(" ", start)
+            word = text[first : stop if stop >= 0 else size]
+            if "-" in word:
+                end = first
+                for chunk in _WORDSEP.split(word):
+                    if end + len(chunk) > pos + width and end > pos:
+                        break
+                    end += len(chunk)
+        lines.append(text[pos:end])
+        pos = end
     return lines
 
 
-def _field(name: str, delflag: str, value: str, wrapwidth: int, measured: str = "") -> list[str]:
-    """polib's ``_BaseEntry._str_field`` without a plural index. ``measured`` is the name polib
-    measures the line with (``previous_msgid`` for a ``#| msgid`` line)."""
+def _field(name: str, delflag: str, value: str, wrapwidth: int, measured: str = "") -> str:
+    """polib's ``_BaseEntry._str_field`` without a plural index, as text: each line ends in
+    ``\\n``. ``measured`` is the name polib measures the line with (``previous_msgid`` for a
+    ``#| msgid`` line)."""
+    if not value:
+        return f'{delflag}{name} ""\n'  # what polib writes for "", wrapped or not
     lines = value.splitlines(True)
     if len(lines) > 1:
         lines[0:0] = [""]
     else:
         escaped = _escape(value)
         special = 0 if escaped is value else sum(value.count(c) for c in _SPECIAL)
-        if wrapwidth > 0 and len(value) > wrapwidth - len(measured or name) - 3 + special:
-            parts = _wrap(escaped, wrapwidth - 2)
-            if escaped is value:  # nothing to unescape and escape again
-                return [f'{delflag}{name} ""'] + [f'{delflag}"{p}"' for p in parts]
-            lines = ["", *(polib.unescape(p) for p in parts)]
-        else:
-            return [f'{delflag}{name} "{escaped}"']
-    out = [f'{delflag}{name} "{_escape(lines[0])}"']
-    out += [f'{delflag}"{_escape(line)}"' for line in lines[1:]]
-    return out
+        if wrapwidth <= 0 or len(value) <= wrapwidth - len(measured or name) - 3 + special:
+            return f'{delflag}{name} "{escaped}"\n'
+        parts = _wrap(escaped, wrapwidth - 2)
+        if escaped is value:  # nothing to unescape and escape again
+            return f'{delflag}{name} ""\n{delflag}"' + f'"\n{delflag}"'.join(parts) + '"\n'
+        lines = ["", *(polib.unescape(p) for p in parts)]
+    return f'{delflag}{name} "' + f'"\n{delflag}"'.join(map(_escape, lines)) + '"\n'
 
 
-def _comment_lines(value: str, prefix: str, wrapwidth: int) -> list[str]:
-    out = []
+def _comment_lines(value: str, prefix: str, wrapwidth: int) -> str:
+    """polib's comment lines, each ending in ``\\n``: one per line of ``value``, wrapped by
+    textwrap when longer than ``wrapwidth``."""
+    if "\n" not in value and (wrapwidth <= 0 or len(value) + len(prefix) <= wrapwidth):
+        return prefix + value + "\n"
+    out = ""
     for comment in value.split("\n"):
         if wrapwidth > 0 and len(comment) + len(prefix) > wrapwidth:
-            out += textwrap.wrap(
+            for line in textwrap.wrap(
                 comment,
                 wrapwidth,
                 initial_indent=prefix,
                 subsequent_indent=prefix,
                 break_long_words=False,
-            )
+            ):
+                out += line + "\n"
         else:
-            out.append(prefix + comment)
+            out += prefix + comment + "\n"
     return out
+
+
+def _references(occurrences: list[tuple[str, str]], wrapwidth: int) -> str:
+    """polib's ``#:`` lines: textwrap would break file names at hyphens, so it wraps them
+    with ``*`` in their place."""
+    if len(occurrences) == 1:
+        p, n = occurrences[0]
+        refs = f"{p}:{n}" if n else p
+    else:
+        refs = " ".join([f"{p}:{n}" if n else p for p, n in occurrences])
+    if wrapwidth <= 0 or len(refs) + 3 <= wrapwidth:
+        return "#: " + refs + "\n"
+    lines = textwrap.wrap(
+        refs.replace("-", "*"),
+        wrapwidth,
+        initial_indent="#: ",
+        subsequent_indent="#: ",
+        break_long_words=False,
+    )
+    return "".join(line.replace("*", "-") + "\n" for line in lines)
 
 
 def render_entry(e: polib.POEntry, wrapwidth: int) -> str:
     """``POEntry.__unicode__(wrapwidth)``, byte for byte."""
     if e.msgid_plural or e.msgstr_plural:
         return e.__unicode__(wrapwidth)
-    out: list[str] = []
     obsolete = e.obsolete
-    if e.tcomment:
-        out += _comment_lines(e.tcomment, "# ", wrapwidth)
+    # Every line ends in "\n", so the entry is its parts end to end.
+    out = _comment_lines(e.tcomment, "# ", wrapwidth) if e.tcomment else ""
     if not obsolete:
         if e.comment:
             out += _comment_lines(e.comment, "#. ", wrapwidth)
         if e.occurrences:
-            refs = " ".join(f"{p}:{n}" if n else p for p, n in e.occurrences)
-            if wrapwidth > 0 and len(refs) + 3 > wrapwidth:
-                out += [
-                    line.replace("*", "-")
-                    for line in textwrap.wrap(
-                        refs.replace("-", "*"),
-                        wrapwidth,
-                        initial_indent="#: ",
-                        subsequent_indent="#: ",
-                        break_long_words=False,
-                    )
-                ]
-            else:
-                out.append("#: " + refs)
+            out += _references(e.occurrences, wrapwidth)
     if e.flags:
-        out.append("#, " + ", ".join(e.flags))
+        out += "#, " + ", ".join(e.flags) + "\n"
     prefix = "#~| " if obsolete else "#| "
     if e.previous_msgctxt is not None:
         out += _field("msgctxt", prefix, e.previous_msgctxt, wrapwidth, "previous_msgctxt")
@@ -383,9 +409,7 @@ def render_entry(e: polib.POEntry, wrapwidth: int) -> str:
     if e.msgctxt is not None:
         out += _field("msgctxt", delflag, e.msgctxt, wrapwidth)
     out += _field("msgid", delflag, e.msgid, wrapwidth)
-    out += _field("msgstr", delflag, e.msgstr, wrapwidth)
-    out.append("")
-    return "\n".join(out)
+    return out + _field("msgstr", delflag, e.msgstr, wrapwidth)
 
 
 def render(po: polib.POFile) -> str:
