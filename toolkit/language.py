@@ -54,6 +54,7 @@ class _Detector:
                 continue
         self.codes = tuple(i.name.lower() for i in isos)
         self.lingua = LanguageDetectorBuilder.from_iso_codes_639_1(*isos).build()
+        self.one_thread = False  # see Identifier.load_for_workers
         self.memo: dict[str, tuple[float, ...]] = {}
         # What the cached values depend on: the detector's version and languages.
         self.salt = f"{version('lingua-language-detector')}|{','.join(self.codes)}|".encode()
@@ -106,9 +107,11 @@ class _Detector:
         if todo:
             rows = []
             index = {code: i for i, code in enumerate(self.codes)}
-            for text, conf in zip(
-                todo, self.lingua.compute_language_confidence_values_in_parallel(todo), strict=True
-            ):
+            if self.one_thread:
+                found = map(self.lingua.compute_language_confidence_values, todo)
+            else:
+                found = self.lingua.compute_language_confidence_values_in_parallel(todo)
+            for text, conf in zip(todo, found, strict=True):
                 values = [0.0] * len(self.codes)
                 for c in conf:
                     values[index[c.language.iso_code_639_1.name.lower()]] = c.value
@@ -168,6 +171,20 @@ class Identifier:
         self.min_letters = min_letters
         self.min_confidence = min_confidence
         self.cache_path = cache_path
+
+    def prepare_workers(self) -> None:
+        """Before ``--jobs`` workers are forked: each identification will use one thread (the
+        workers are the parallelism; lingua's pool of threads in each would only compete).
+        With no cache yet, every text will be identified, so lingua's models are loaded here
+        once and shared by the workers (copy-on-write) rather than loaded by each of them (a
+        second of CPU and 200 MB per worker and step); with a cache, most runs need no model.
+        Only lingua's single-text call is used here: it loads the models without starting
+        lingua's thread pool, which a forked child could not use."""
+        detector = _detector(self.codes)
+        detector.one_thread = True
+        if self.cache_path is None or not self.cache_path.exists():
+            # A short text is scored with every n-gram length: every model gets loaded.
+            detector.lingua.compute_language_confidence_values("the models are loaded now")
 
     def identify_many(self, texts: list[str], expected: str) -> list[Identified | None]:
         """The language of each text, or None where the text is too short or the detector is

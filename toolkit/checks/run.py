@@ -271,6 +271,8 @@ def run(
     res = CheckResult()
     runner = _Runner(project, locales, select(only, skip))
     res.problems += runner.problems
+    if jobs > 1:
+        runner.identifier.prepare_workers()  # (both identifiers share the detector)
 
     def collect(out: _FileResult) -> None:
         res.findings += out.findings
