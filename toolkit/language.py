@@ -54,7 +54,7 @@ class _Detector:
                 continue
         self.codes = tuple(i.name.lower() for i in isos)
         self.lingua = LanguageDetectorBuilder.from_iso_codes_639_1(*isos).build()
-        self.one_thread = False  # see Identifier.load_for_workers
+        self.one_thread = False  # see Identifier.prepare_workers
         self.memo: dict[str, tuple[float, ...]] = {}
         # What the cached values depend on: the detector's version and languages.
         self.salt = f"{version('lingua-language-detector')}|{','.join(self.codes)}|".encode()
@@ -173,13 +173,14 @@ class Identifier:
         self.cache_path = cache_path
 
     def prepare_workers(self) -> None:
-        """Before ``--jobs`` workers are forked: each identification will use one thread (the
-        workers are the parallelism; lingua's pool of threads in each would only compete).
-        With no cache yet, every text will be identified, so lingua's models are loaded here
-        once and shared by the workers (copy-on-write) rather than loaded by each of them (a
-        second of CPU and 200 MB per worker and step); with a cache, most runs need no model.
-        Only lingua's single-text call is used here: it loads the models without starting
-        lingua's thread pool, which a forked child could not use."""
+        """Before ``--jobs`` workers are forked: from now on, each identification in this
+        process and its workers uses one thread (the workers are the parallelism; lingua's
+        pool of threads in each would only compete). With no cache yet, every text will be
+        identified, so lingua's models are loaded here once and shared by the workers
+        (copy-on-write) rather than loaded by each of them (a second of CPU and 200 MB per
+        worker and step); with a cache, most runs need no model. Only lingua's single-text
+        call is used here: it loads the models without starting lingua's thread pool, which a
+        forked child could not use."""
         detector = _detector(self.codes)
         detector.one_thread = True
         if self.cache_path is None or not self.cache_path.exists():
