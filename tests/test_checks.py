@@ -635,3 +635,48 @@ def test_forbidden_screen_finds_the_terms_each_term_test_finds(source, tmp_path)
         for term, bad in glossary.forbidden_terms(loc):
             for form in bad:
                 assert (term, bad) in _forbidden_screen(glossary, loc).candidates(f"x {form} y")
+
+
+# -- form: how a text ends --------------------------------------------------------------------
+
+
+def test_end_class_matches_its_definition():
+    """_end_class walks back over the end of the text; its definition strips placeholders,
+    then closing quotes, brackets and white space (any Unicode space), then reads the mark."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from toolkit.checks.content import _end_class
+    from toolkit.placeholders import PLACEHOLDER_RE
+
+    trailing = re.compile(r"[\s\"'”’»)\]]+$")
+
+    def defined(text):
+        text = trailing.sub("", PLACEHOLDER_RE.sub("", text)).rstrip()
+        last = text[-1:] or "x"
+        return next((k for k, marks in _MARKS.items() if last in marks), "")
+
+    pieces = st.sampled_from(
+        ["word", "?", "？", "؟", "!", "！", ":", "：", ".", "。", "…", " ", "\n", "\u00a0",
+         "\u2003", '"', "'", "”", "’", "»", ")", "]", "<b>", "</b>", "<br/>", "<", ">", "x"]
+    )  # fmt: skip
+
+    @settings(max_examples=1000, deadline=None)
+    @given(st.lists(pieces, max_size=10).map("".join))
+    def agree(text):
+        assert _end_class(text) == defined(text)
+
+    agree()
+
+
+_MARKS = {"?": "?？؟", "!": "!！", ":": ":：", ".": ".。…"}
+
+
+def test_fold_hyphens_folds_only_what_it_should():
+    from toolkit.checks.content import _fold_hyphens
+
+    assert _fold_hyphens("anti\u2011TPO \u2013 x\u2212y") == "anti-TPO - x-y"
+    assert _fold_hyphens("anti-TPO") == "anti-TPO"
+    assert _fold_hyphens("é\u2010") == "é-"
