@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import ConfigError
@@ -38,6 +39,7 @@ KNOWN_KEYS = {
 _PLAIN_LOCALE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?")
 
 
+@lru_cache(maxsize=1)
 def _babel_data_dir() -> str | None:
     """Babel's folder of locale data files, found without importing Babel."""
     from importlib.util import find_spec

@@ -253,7 +253,7 @@ class _ForbiddenScreen:
     """Which forbidden terms of a locale could match a text: a form can only match where its
     first few letters are written (matching is by stem, so only the start of its first word is
     certain). One pass of one expression over the text finds every such start, where testing
-    each term's forms in turn took a third of the forbidden check."""
+    each term's forms in turn was a quarter of the forbidden check in the profile."""
 
     def __init__(self, terms: list):
         self.terms = terms
