@@ -80,7 +80,7 @@ import io
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -776,6 +776,15 @@ def _select(candidates: list[tuple[int, int, int, int, int, object]], count: int
     return chosen
 
 
+def _chosen(a: _Analysis, candidates: list) -> Iterator[tuple[int, int, object]]:
+    """The candidates _select keeps, each as (start, end, payload) in original offsets."""
+    if not candidates:
+        return
+    for c in _select(candidates, len(a.words)):
+        start, end = a.span(c[3], c[4])
+        yield start, end, c[5]
+
+
 def _as_list(forms: str | Iterable[str]) -> list[str]:
     return [forms] if isinstance(forms, str) else list(forms)
 
@@ -1087,13 +1096,7 @@ class Glossary:
                     if exact is None:
                         continue
                 candidates.append((a.length(i, n), exact, -order, i, n, term))
-        if not candidates:
-            return []
-        out = []
-        for c in _select(candidates, len(a.words)):
-            start, end = a.span(c[3], c[4])
-            out.append(Match(c[5], start, end))
-        return out
+        return [Match(term, start, end) for start, end, term in _chosen(a, candidates)]
 
     def find_forms(
         self,
@@ -1111,14 +1114,7 @@ class Glossary:
         capital (unless it is verbatim); ``verbatim`` compares without stemming (default: when
         the form is a do-not-translate term of this glossary)."""
         a = _analyse(text, locale)
-        candidates = self._candidates(a, forms, locale, case_sensitive, verbatim)
-        if not candidates:
-            return []
-        out = []
-        for c in _select(candidates, len(a.words)):
-            start, end = a.span(c[3], c[4])
-            out.append((start, end, c[5]))
-        return out
+        return list(_chosen(a, self._candidates(a, forms, locale, case_sensitive, verbatim)))
 
     def _is_verbatim(self, form: str) -> bool:
         """Is ``form`` a do-not-translate term of this glossary?"""

@@ -135,8 +135,7 @@ def _detector(codes: tuple[str, ...]) -> _Detector:
 # catalog, and again on each built page: once is enough (a tenth of a check's time).
 @lru_cache(maxsize=65536)
 def _clean(text: str) -> str:
-    if "<" in text:
-        text = strip_placeholders(text)
+    text = strip_placeholders(text)
     if "://" in text or "www." in text or "@" in text:  # what _URLISH needs to match
         text = _URLISH.sub(" ", text)
     return " ".join(text.split())

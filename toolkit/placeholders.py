@@ -63,4 +63,6 @@ def placeholders(text: str) -> list[str]:
 def strip(text: str, replacement: str = " ") -> str:
     """The text with every placeholder replaced (by a space by default), for word counts,
     language identification and number parsing."""
+    if "<" not in text:  # most texts have none: no pass of the expression over them
+        return text
     return PLACEHOLDER_RE.sub(replacement, text)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..placeholders import MARKUP_LIKE_RE, PLACEHOLDER_RE, tokenize
+from ..placeholders import MARKUP_LIKE_RE, strip, tokenize
 from . import check
 
 
@@ -308,8 +308,8 @@ def acronyms(ctx, entry):
 
     if not translated(entry) or ctx.source_is_foreign(entry.msgid):
         return
-    target = _fold_hyphens(PLACEHOLDER_RE.sub(" ", entry.msgstr))
-    for m in _ACRONYM.finditer(PLACEHOLDER_RE.sub(" ", entry.msgid)):
+    target = _fold_hyphens(strip(entry.msgstr))
+    for m in _ACRONYM.finditer(strip(entry.msgid)):
         word = _fold_hyphens(m.group(0))
         if _ROMAN.match(word) or len(word) < 2:
             continue
@@ -357,7 +357,7 @@ def copied_source(ctx, entry):
         return
     if ctx.foreign_source.get(entry.msgid) == ctx.locale.split("_")[0]:
         return
-    if len(re.findall(r"[^\W\d_]{2,}", PLACEHOLDER_RE.sub(" ", entry.msgid))) >= 3:
+    if len(re.findall(r"[^\W\d_]{2,}", strip(entry.msgid))) >= 3:
         yield "the translation is a copy of the source text", None
 
 
@@ -367,8 +367,7 @@ _TRAILING = "\"'”’»)]"  # after the last sentence mark, with white space
 
 
 def _end_class(text: str) -> str:
-    if "<" in text:
-        text = PLACEHOLDER_RE.sub("", text)
+    text = strip(text, "")
     end = len(text)
     while end and (text[end - 1].isspace() or text[end - 1] in _TRAILING):
         end -= 1
