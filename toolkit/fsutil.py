@@ -32,10 +32,7 @@ def write_atomic(path: Path, data: bytes | str | Iterable[str], durable: bool = 
         chunks: Iterable[bytes] = (data,)
     else:
         chunks = (c.encode("utf-8") for c in data)
-    import tempfile  # 3 ms of start-up that a run writing nothing need not pay
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as f:
             for chunk in chunks:
@@ -46,13 +43,33 @@ def write_atomic(path: Path, data: bytes | str | Iterable[str], durable: bool = 
         if not isinstance(data, bytes) and _same_file(tmp, path):
             os.unlink(tmp)
             return False
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     return True
+
+
+_serial = 0
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new file next to ``path`` (``.<name>.<pid>-<n>.tmp``), open for writing, created as
+    any file is (the umask decides its mode). The folder is made when it is missing. No
+    ``tempfile``: its random names and ``chmod`` were a quarter of the cost of writing 800
+    small files (measured: 0.06 ms against 0.04 ms a file)."""
+    global _serial
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        _serial += 1
+        tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}-{_serial}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue  # left by a process that died with our pid: take the next name
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)  # then try again
 
 
 def _same_file(a: str, b: Path) -> bool:

@@ -1,0 +1,62 @@
+"""Atomic writes: the temporary file, its name and mode, the folder, and what is left behind."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from toolkit import fsutil
+from toolkit.fsutil import write_atomic
+
+
+def test_a_missing_folder_is_made(tmp_path):
+    path = tmp_path / "dist" / "nl" / "page.html"
+    assert write_atomic(path, "<p>Hallo</p>")
+    assert path.read_text() == "<p>Hallo</p>"
+    assert os.listdir(path.parent) == ["page.html"]
+
+
+def test_unchanged_bytes_leave_the_file_alone(tmp_path):
+    path = tmp_path / "a.pot"
+    write_atomic(path, b"same")
+    before = os.stat(path)
+    assert not write_atomic(path, b"same")
+    assert not write_atomic(path, iter(["sa", "me"]))  # in chunks: compared after writing
+    assert os.stat(path).st_ino == before.st_ino
+    assert os.listdir(tmp_path) == ["a.pot"]
+
+
+def test_a_temporary_file_left_by_a_dead_process_is_stepped_over(tmp_path, monkeypatch):
+    """A crashed run may leave ``.<name>.<pid>-<n>.tmp``; a later process with the same pid
+    must neither fail on it nor write into it."""
+    path = tmp_path / "a.po"
+    monkeypatch.setattr(fsutil, "_serial", 0)
+    stale = tmp_path / f".a.po.{os.getpid()}-1.tmp"
+    stale.write_bytes(b"half a file")
+    assert write_atomic(path, b"whole")
+    assert path.read_bytes() == b"whole"
+    assert stale.read_bytes() == b"half a file"
+
+
+def test_the_mode_is_what_the_umask_gives(tmp_path):
+    old = os.umask(0o027)
+    try:
+        write_atomic(tmp_path / "a.html", b"x")
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "a.html").st_mode & 0o777 == 0o640
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "a.po"
+    write_atomic(path, b"old")
+
+    def chunks():
+        yield "new"
+        raise RuntimeError("the renderer failed half-way")
+
+    with pytest.raises(RuntimeError):
+        write_atomic(path, chunks())
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["a.po"]
