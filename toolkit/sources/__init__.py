@@ -22,6 +22,8 @@ _HTML_START = re.compile(
     re.I | re.S,
 )
 
+_NOT_SLUG = re.compile(r"[^a-zA-Z0-9]+")
+
 
 def sniff(data: bytes) -> str:
     """The format of a file's bytes: ``wordpress``, ``html`` or ``text``."""
@@ -36,8 +38,9 @@ def sniff(data: bytes) -> str:
 def slugify(value: str, fallback: str = "article") -> str:
     """A slug safe to use as a file name: lower-case ASCII letters, digits and hyphens, never a
     path separator or ``..``."""
-    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    value = re.sub(r"[^a-zA-Z0-9]+", "-", value).strip("-").lower()
+    if not value.isascii():  # ASCII is its own decomposition
+        value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    value = _NOT_SLUG.sub("-", value).strip("-").lower()
     value = value[:100].strip("-")
     return value or fallback
 
