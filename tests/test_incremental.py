@@ -238,3 +238,53 @@ def test_source_index_is_dropped_when_settings_change(project_dir, cli, monkeypa
     monkeypatch.setattr("toolkit.pipeline._settings_key", lambda project: "other settings")
     assert cli(project_dir, "extract").exit_code == 0
     assert len(sources) == len(list((project_dir / "source").iterdir()))
+
+
+# --- the skeleton store ----------------------------------------------------------------------
+
+
+def test_blob_store_gives_a_blob_only_for_its_key(tmp_path):
+    from toolkit.state import BlobStore
+
+    store = BlobStore(tmp_path / ".localise/skeletons.sqlite")
+    assert store.get("a", "k1") is None
+    store.put("a", "k1", b"\x00one")
+    store.put("b", "k1", b"two")
+    assert store.get("a", "k1") == b"\x00one"
+    assert store.get("a", "k2") is None  # made from another version of the article
+    store.put("a", "k2", b"three")
+    store.close()
+    again = BlobStore(tmp_path / ".localise/skeletons.sqlite")
+    assert (again.get("a", "k2"), again.get("b", "k1")) == (b"three", b"two")
+
+
+def test_a_broken_skeleton_store_costs_time_not_correctness(project_dir, cli, monkeypatch):
+    from toolkit import pipeline
+
+    assert cli(project_dir, "extract").exit_code == 0
+    cli(project_dir, "update")
+    first = {p.name: p.read_bytes() for p in _built(project_dir, cli)}
+    pipeline._store.close()
+    (project_dir / ".localise/skeletons.sqlite").write_bytes(b"not a database " * 100)
+    for suffix in ("-wal", "-shm"):
+        (project_dir / f".localise/skeletons.sqlite{suffix}").unlink(missing_ok=True)
+    segmented = []
+    real = toolkit.segment.segment_article
+    monkeypatch.setattr(
+        "toolkit.segment.segment_article", lambda a: segmented.append(a.slug) or real(a)
+    )
+    assert {p.name: p.read_bytes() for p in _built(project_dir, cli, force=True)} == first
+    assert len(segmented) == 5  # the store was unusable: every article segmented again
+    pipeline._store.close()
+    segmented.clear()
+    _built(project_dir, cli, force=True)
+    assert segmented == []  # and the store was made again
+
+
+def _built(root, cli, force=False):
+    import shutil
+
+    if force:
+        shutil.rmtree(root / "dist")
+    assert cli(root, "build").exit_code == 0
+    return sorted((root / "dist/nl").glob("*.html"))

@@ -135,15 +135,13 @@ def skeleton_for(loaded: Loaded) -> ArticleSkeleton:
     article's content and the settings that shape it)."""
     from .segment import ArticleSkeleton, segment_article
 
-    # One file per slug holding (key, skeleton): no directory listing, which grew with the
-    # square of the number of articles (the benchmark's profile).
-    cache = loaded.project.cache_dir / "skeletons" / f"{loaded.slug}.bin"
-    try:
-        cached_key, data = marshal.loads(cache.read_bytes())
-        if cached_key == loaded.key:
-            return ArticleSkeleton.from_data(data)
-    except (OSError, ValueError, EOFError, TypeError, KeyError):
-        pass
+    store = _skeleton_store(loaded.project)
+    data = store.get(loaded.slug, loaded.key)
+    if data is not None:
+        try:
+            return ArticleSkeleton.from_data(marshal.loads(data))
+        except (ValueError, EOFError, TypeError, KeyError):
+            pass
     article = loaded.article
     try:
         skeleton = segment_article(article)
@@ -155,11 +153,30 @@ def skeleton_for(loaded: Loaded) -> ArticleSkeleton:
             "please report it with this file",
             article.path,
         ) from e
-    try:
-        write_atomic(cache, marshal.dumps((loaded.key, skeleton.to_data())), durable=False)
-    except OSError:
-        pass  # a cache that cannot be written costs speed, not correctness
+    store.put(loaded.slug, loaded.key, marshal.dumps(skeleton.to_data()))
     return skeleton
+
+
+_store = None
+
+
+def _skeleton_store(project: Project):
+    """The project's skeleton cache (``.localise/skeletons.sqlite``). One store is kept open:
+    a process works on one project (the tests on many, one after another)."""
+    global _store
+    from .state import BlobStore
+
+    path = project.cache_dir / "skeletons.sqlite"
+    if _store is None or _store.path != path:
+        if _store is not None:
+            _store.close()
+        _store = BlobStore(path)
+        old = project.cache_dir / "skeletons"  # the cache's former layout: a file per article
+        if old.is_dir():
+            import shutil
+
+            shutil.rmtree(old, ignore_errors=True)
+    return _store
 
 
 # -- extract ---------------------------------------------------------------------------------
