@@ -500,7 +500,7 @@ def build(
     (the article, its catalog, the site settings) have not changed is not rendered again."""
     from .parallel import ordered_map
     from .publish import alternates_for, link_map_for
-    from .state import State, digest, file_digest
+    from .state import State, bytes_digest, digest
 
     res = BuildResult()
     builds = {loc: LocaleBuild(loc) for loc in locales}
@@ -566,14 +566,15 @@ def build(
                 link_maps(locale) if link_maps else None,
             )
             path = project.page_path(locale, loaded.slug)
-            write_atomic(path, page.html, durable=False)
+            data = page.html.encode("utf-8")
+            write_atomic(path, data, durable=False)
             report = {
                 "units": page.units,
                 "translated": page.translated,
                 "untranslated": [[f.location, f.text, f.state] for f in page.untranslated],
                 "rejected": [[r.msgid, r.msgstr, r.reason, r.fallback] for r in page.rejected],
             }
-            out.append((locale, inputs, report, file_digest(path), problems))
+            out.append((locale, inputs, report, bytes_digest(data), problems))
         loaded.__dict__.pop("_skeleton", None)  # one article's skeleton in memory at a time
         return index, out
 

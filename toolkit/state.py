@@ -41,9 +41,14 @@ def digest(*parts: str | bytes) -> str:
 
 def file_digest(path: Path) -> str:
     try:
-        return blake2b(Path(path).read_bytes(), digest_size=20).hexdigest()
+        return bytes_digest(Path(path).read_bytes())
     except OSError:
         return "-"
+
+
+def bytes_digest(data: bytes) -> str:
+    """The :func:`file_digest` of a file holding ``data``."""
+    return blake2b(data, digest_size=20).hexdigest()
 
 
 def _signature(st: os.stat_result) -> list[int]:
