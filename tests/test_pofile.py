@@ -6,15 +6,17 @@ repository, on generated catalogs (hypothesis) and on the awkward corners of the
 
 from __future__ import annotations
 
+import tempfile
 import textwrap
 from pathlib import Path
 
 import polib
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from toolkit import pofile
+from toolkit import catalog, pofile
+from toolkit.errors import CatalogError
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = (
@@ -287,3 +289,333 @@ def test_only_newline_breaks_a_line():
     text = 'msgid "a"\nmsgstr "b\u2028c"\n'
     fast = pofile.parse(text, "utf-8", 78)
     assert fast[0].msgstr == "b\u2028c"
+
+
+# --- reading for a build: translations() -------------------------------------------------
+
+
+def reference(text: str, errors: list[str] | None = None):
+    """What a build took from a catalog before translations(): catalog.load of the text as a
+    file, then the two results; None when catalog.load refuses it (and why, in ``errors``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "catalog.po"
+        path.write_bytes(text.encode("utf-8"))
+        try:
+            po = catalog.load(path)
+        except CatalogError as e:
+            if errors is not None:
+                errors.append(str(e))
+            return None
+    fuzzy = {e.msgid for e in po if e.msgstr and "fuzzy" in e.flags and not e.obsolete}
+    done = {e.msgid: e.msgstr for e in po if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+    return done, fuzzy
+
+
+def translations_or_none(text: str):
+    """translations(), held to the reference whenever it gives an answer."""
+    fast = pofile.translations(text)
+    if fast is not None:
+        slow = reference(text)
+        assert slow is not None, "an answer for a catalog catalog.load refuses"
+        assert fast == slow
+    return fast
+
+
+@pytest.mark.parametrize("path", REPO_CATALOGS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_translations_of_every_catalog_in_the_repository(path):
+    text = path.read_text(encoding="utf-8")
+    fast = pofile.translations(text)
+    assert fast is not None, "the fast reader gave up on one of our own catalogs"
+    assert fast == reference(text)
+
+
+# As Poedit, Weblate and msgmerge write them: translator comments, flags with several flags,
+# previous msgids, wrapped strings, escapes, obsolete entries at the end.
+COMMON_SHAPES = r"""# Dutch translation of the article.
+# Copyright (C) 2024 the authors
+# Jan Jansen <jan@example.org>, 2024.
+#
+msgid ""
+msgstr ""
+"Project-Id-Version: x\n"
+"Report-Msgid-Bugs-To: \n"
+"PO-Revision-Date: 2024-02-01 12:00+0100\n"
+"Last-Translator: Jan Jansen <jan@example.org>\n"
+"Language-Team: Dutch <https://hosted.weblate.org/projects/x/nl/>\n"
+"Language: nl\n"
+"MIME-Version: 1.0\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+"Content-Transfer-Encoding: 8bit\n"
+"Plural-Forms: nplurals=2; plural=n != 1;\n"
+"X-Generator: Weblate 5.4\n"
+
+#. p
+#: content/start/p[1]
+msgid "Hair loss"
+msgstr "Haaruitval"
+
+# Checked with the dermatologist.
+#. p
+#: content/start/p[2] content/end/p[1]
+#, fuzzy, python-format
+#| msgid "Old %s text"
+msgid "New %s text"
+msgstr "Nieuwe %s tekst"
+
+#: content/start/p[3]
+#, no-check-numbers
+#| msgid ""
+#| "An older paragraph, wrapped at seventy-eight columns as gettext wraps "
+#| "them."
+msgid ""
+"A long paragraph that the writer wrapped at seventy-eight columns, as "
+"gettext does."
+msgstr ""
+"Een lange alinea die de schrijver op achtenzeventig kolommen afbrak, zoals "
+"gettext doet."
+
+#: content/start/p[4]
+msgid "Say \"hi\"\tthen\\ leave\n"
+msgstr "Zeg \"hoi\"\ten\\ ga\n"
+
+#: content/start/p[5]
+#, fuzzy
+msgid "Fuzzy but untranslated"
+msgstr ""
+
+#: content/start/p[6]
+msgid "Untranslated"
+msgstr ""
+
+#~ msgid "An old text"
+#~ msgstr "Een oude tekst"
+
+# Kept for later.
+#, fuzzy
+#~| msgid "An older text"
+#~ msgid ""
+#~ "An old wrapped "
+#~ "text"
+#~ msgstr "Een oude "
+#~ "tekst"
+"""
+
+
+def test_translations_of_common_shapes():
+    fast = translations_or_none(COMMON_SHAPES)
+    assert fast is not None
+    done, fuzzy = fast
+    assert fuzzy == {"New %s text"}
+    assert done['Say "hi"\tthen\\ leave\n'] == 'Zeg "hoi"\ten\\ ga\n'
+    assert sorted(done) == [
+        "A long paragraph that the writer wrapped at seventy-eight columns, as gettext does.",
+        "Hair loss",
+        'Say "hi"\tthen\\ leave\n',
+    ]
+    assert translations_or_none(HAND_EDITED) == ({}, {"new text"})
+    assert translations_or_none("\ufeff" + COMMON_SHAPES) == fast
+    assert translations_or_none(COMMON_SHAPES.rstrip("\n")) == fast
+    assert translations_or_none(COMMON_SHAPES + "\n\n") == fast
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'msgid "a"\nmsgstr "b"\nmsgid "a"\nmsgstr "c"\n',  # a duplicate
+        '#~ msgid "a"\n#~ msgstr "b"\n\n#~ msgid "a"\n#~ msgstr "c"\n',  # an obsolete one
+        'msgid ""\nmsgstr "x"\n\nmsgid ""\nmsgstr "y"\n',  # two headers: polib keeps one
+        '#~ msgid ""\n#~ msgstr "x"\n',  # an obsolete header
+        'msgctxt "menu"\nmsgid "a"\nmsgstr "b"\n',  # a context
+        'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "b"\nmsgstr[1] "bs"\n',  # plural forms
+        'msgid "a"\nmsgstr "b" "c"\n',  # an unescaped quote
+        'msgid "a"\nmsgstr "b\\"\n',  # a line ending in an escape
+        'msgid "a"\nmsgstr "b"\nbogus\n',  # not PO at all
+        'msgstr "b"\n',  # msgstr with no msgid
+        'msgid "a"\n',  # msgid with no msgstr
+        'msgid "a"\n\nmsgstr "b"\n',  # a blank line inside an entry
+        '#~ #, fuzzy\n#~ msgid "a"\n#~ msgstr "b"\n',  # a flag inside an obsolete entry
+        'msgid "a"\nmsgstr "b"\n#| "c"\n',  # polib adds this to the msgstr: "bc"
+        'msgid "a"\nmsgstr "b"\n#~| msgid "x"\n',  # polib drops the last entry for this
+        'msgid "a"\nmsgstr "b"\n#,\n',  # ... and for this
+        '#~ msgid "a"\nmsgstr "b"\n',  # half obsolete
+        '#,fuzzy\nmsgid "a"\nmsgstr "b"\n',  # polib: a syntax error
+        '  msgid "a"\nmsgstr "b"\n',  # spacing polib allows
+        'msgid "a"\nmsgstr "b\u2028c"\n',  # polib breaks the line there
+        'msgid "a"\nmsgstr "b"\n#. c\u2028d\n',
+        'msgid "a"\nmsgstr "b\rc"\n',
+        "",  # nothing to read
+        "# just a comment\n",
+    ],
+)
+def test_translations_left_to_the_full_reader(text):
+    assert pofile.translations(text) is None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalogs())
+def test_translations_of_generated_catalogs(po):
+    text = po.__unicode__()
+    fast = translations_or_none(text)
+    if "\x00" not in text:  # catalog.load refuses NUL, so translations() does too
+        assert fast is not None
+
+
+@st.composite
+def awkward_catalogs(draw):
+    """Catalogs of entries with every field polib writes (msgctxt, previous fields, awkward
+    characters, empty or repeated msgids), at the width of the first of them."""
+    drawn = draw(st.lists(entries(), max_size=5))
+    po = polib.POFile(wrapwidth=drawn[0][1] if drawn else 78)
+    po.header = draw(st.sampled_from(["", "A header."]))
+    po.metadata = {"Project-Id-Version": "x", "Content-Type": "text/plain; charset=UTF-8"}
+    po.metadata_is_fuzzy = draw(st.booleans())
+    po.extend(entry for entry, _ in drawn)
+    return po
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(awkward_catalogs())
+def test_translations_of_awkward_catalogs(po):
+    text = po.__unicode__()
+    fast = translations_or_none(text)
+    keys = [(e.msgid, e.obsolete) for e in po]
+    plain = (
+        all(e.msgctxt is None and e.msgid for e in po)
+        and len(set(keys)) == len(keys)
+        and not any(c in text for c in pofile._ODD)
+    )
+    if plain:
+        assert fast is not None
+
+
+# Lines to put where they do not belong: every kind of line, and the ways each goes wrong.
+ODD_LINES = [
+    "",
+    "#",
+    "# a translator's comment",
+    "##",
+    "#.",
+    "#. extracted",
+    "#:",
+    "#: a.html:1",
+    "#,",
+    "#, fuzzy",
+    "#, no-check-numbers, fuzzy",
+    "#, fuzzy-ish",
+    "#,fuzzy",
+    "#|",
+    '#| msgid "previous"',
+    '#| "more"',
+    '#~| msgid "gone"',
+    "#~",
+    "#~ #, fuzzy",
+    '#~ msgid "gone"',
+    '#~ msgstr "weg"',
+    '#~ "more"',
+    '#~ msgid ""',
+    'msgid ""',
+    'msgstr ""',
+    'msgid "Hair loss"',
+    'msgstr "x"',
+    '"continued"',
+    '"un"escaped"',
+    '"ends in \\"',
+    '"\\n\\t\\\\\\q"',
+    'msgctxt "menu"',
+    'msgid_plural "many"',
+    'msgstr[0] "één"',
+    "bogus",
+    '  msgid "indented"',
+    'msgid\t"tab"',
+    'msgstr "trailing" ',
+    "\t",
+    "#x",
+    '"line\u2028break"',
+    "# \x85",
+]
+
+
+def mutations(text: str):
+    """Texts one step from ``text``: each line deleted, doubled, swapped with the next, and
+    every odd line put before it; each entry doubled at the end, and given a fuzzy flag."""
+    lines = text.split("\n")
+    for i in range(len(lines)):
+        yield "\n".join(lines[:i] + lines[i + 1 :])
+        yield "\n".join(lines[: i + 1] + lines[i:])
+        yield "\n".join(lines[:i] + lines[i + 1 : i + 2] + lines[i : i + 1] + lines[i + 2 :])
+        for odd in ODD_LINES:
+            yield "\n".join([*lines[:i], odd, *lines[i:]])
+    blocks = text.split("\n\n")
+    for i, block in enumerate(blocks):
+        yield text + "\n" + block + "\n"
+        yield "\n\n".join([*blocks[:i], "#, fuzzy\n" + block, *blocks[i + 1 :]])
+
+
+@pytest.mark.parametrize("text", [HAND_EDITED, COMMON_SHAPES], ids=["hand-edited", "common"])
+def test_translations_of_every_one_step_mutation(text):
+    answered = left = 0
+    errors: list[str] = []
+    for mutated in mutations(text):
+        fast = pofile.translations(mutated)
+        slow = reference(mutated, errors)
+        if fast is not None:
+            assert slow is not None, mutated
+            assert fast == slow, mutated
+            answered += 1
+        elif slow is not None:
+            left += 1
+    # The net has caught something: syntax errors and duplicates were among the mutations, and
+    # the fast reader still answered for many of them.
+    assert sum("duplicate msgid" in e for e in errors) >= 3, errors
+    assert sum("syntax error" in e for e in errors) >= 500, errors
+    assert answered >= 300, (answered, left)
+
+
+REPO_TEXTS = [p.read_text(encoding="utf-8") for p in REPO_CATALOGS]
+
+
+@st.composite
+def mutated_catalogs(draw):
+    """A run of entries from a real catalog, with a few random lines deleted, doubled, moved
+    or inserted, and a few entries doubled or made fuzzy."""
+    text = draw(st.sampled_from([*REPO_TEXTS, HAND_EDITED, COMMON_SHAPES]))
+    blocks = text.split("\n\n")
+    first = draw(st.integers(0, len(blocks) - 1))
+    blocks = blocks[first : first + draw(st.integers(1, 8))]
+    for _ in range(draw(st.integers(0, 2))):
+        i = draw(st.integers(0, len(blocks) - 1))
+        if draw(st.booleans()):
+            blocks.insert(draw(st.integers(0, len(blocks))), blocks[i])
+        else:
+            blocks[i] = "#, fuzzy\n" + blocks[i]
+    lines = "\n\n".join(blocks).split("\n")
+    for _ in range(draw(st.integers(0, 4))):
+        i = draw(st.integers(0, len(lines) - 1))
+        action = draw(st.sampled_from(["delete", "double", "move", "insert"]))
+        if action == "delete":
+            del lines[i]
+        elif action == "double":
+            lines.insert(i, lines[i])
+        elif action == "move":
+            lines.insert(draw(st.integers(0, len(lines))), lines.pop(i))
+        else:
+            lines.insert(i, draw(st.sampled_from(ODD_LINES)))
+        if not lines:
+            lines = [""]
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n", "\n\n"]))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_catalogs())
+def test_translations_of_mutated_catalogs(text):
+    fast = pofile.translations(text)
+    errors: list[str] = []
+    slow = reference(text, errors)
+    if fast is not None:
+        assert slow is not None, "an answer for a catalog catalog.load refuses"
+        assert fast == slow
+        event("answered")
+    elif slow is not None:
+        event("left to the full reader")
+    else:
+        event("refused: " + ("duplicate" if "duplicate" in errors[0] else "syntax error"))

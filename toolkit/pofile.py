@@ -20,7 +20,12 @@ greedily with its chunks, found by one regular expression that ends a line where
 run of spaces ends, and by ``textwrap``'s own word-splitting expression in words with hyphens.
 Each piece of an entry is text ending in ``\n``, so an entry is its pieces end to end.
 
-``tests/test_pofile.py`` holds both to polib on every catalog in the repository and on
+:func:`translations` is for ``build``, which needs only the translations and the fuzzy msgids:
+it reads them from the text with no objects at all, when the catalog has the common shape
+(the one localise, msgmerge, Poedit and Weblate write), and gives up, as :func:`parse` does,
+on everything else.
+
+``tests/test_pofile.py`` holds all three to polib on every catalog in the repository and on
 generated ones.
 """
 
@@ -255,6 +260,147 @@ def _metadata(po: polib.POFile, entry: polib.POEntry) -> None:
         except (ValueError, KeyError):
             if key is not None:
                 po.metadata[key] += "\n" + msg.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading for a build: the translations alone
+
+# A build needs two things from a catalog, and the common catalog (as localise, msgmerge, Poedit
+# and Weblate write it) has one shape: comment lines, a msgid, a msgstr, each string maybe
+# wrapped over several lines, and obsolete entries with "#~ " before each of those lines. One
+# regular expression matches such an entry whole, and each line it takes is of a kind polib
+# reads one way only; anything else (msgctxt, plural forms, odd spacing, a syntax error, a line
+# polib reads otherwise) fails the match, and the caller reads the catalog in full.
+#
+# Characters polib breaks a line at (str.splitlines()) and a split at "\n" does not, and NUL,
+# which catalog.load refuses.
+_ODD = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00"
+# Line contents are [^\n]*, the one class the re engine scans fast: a string is held to the
+# rules afterwards, when it has a quote or a backslash.
+_ENTRY = re.compile(
+    r"""
+    # Comment lines and blank lines, each of a kind polib takes as a comment or skips: "#. ",
+    # "#: ", "#, ", "# ", "#", "##...", "#~| ", and "#| msgid ..." with its continuation lines
+    # right after it (a "#| " continuation after a msgstr would extend the msgstr).
+    (
+      (?:
+        \#[.:]\ [^\n]*\n  # most lines of a catalog: tried first
+        |\#(?:
+          [.:]  # alone: polib skips them (and "#," alone)
+          |,(?:\ ([^\n]*))?  # flags: the group says there are some
+          |\ [^\n]*
+          |\#[^\n]*
+          |~\|(?:\ [^\n]*)?
+          |\|\ (?:msgctxt|msgid|msgid_plural)\ "[^\n]*"(?:\n\#\|\ "[^\n]*")*
+          |
+        )\n
+        |\n
+      )*+
+    )
+    (?:
+      msgid\ "([^\n]*(?:"\n"[^\n]*)*)"\n
+      msgstr\ "([^\n]*(?:"\n"[^\n]*)*)"\n
+    |
+      \#~\ msgid\ "([^\n]*(?:"\n\#~\ "[^\n]*)*)"\n
+      \#~\ msgstr\ "([^\n]*(?:"\n\#~\ "[^\n]*)*)"\n
+    )
+    \n*
+    """,
+    re.VERBOSE,
+)
+# A string's lines as they must be: no quote unless escaped, every escape whole.
+_CONTENT = r'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*'
+_JOIN = '"\n"'  # between two lines of a string
+_OLD_JOIN = '"\n#~ "'  # and of an obsolete entry's string
+_STRINGS = {j: re.compile(f"{_CONTENT}(?:{re.escape(j)}{_CONTENT})*") for j in (_JOIN, _OLD_JOIN)}
+
+
+def translations(text: str) -> tuple[dict[str, str], set[str]] | None:
+    """What a build takes from a catalog, read from its text (``\\n`` line ends, as
+    :func:`toolkit.catalog.load` decodes it) without polib's objects: msgid -> msgstr for the
+    entries translated and neither fuzzy nor obsolete, and the msgids of the fuzzy ones that
+    have a msgstr; the header entry is neither. Exactly what ``catalog.load`` and polib give,
+    or None when the text is not of the common shape: a syntax error, a duplicate msgid,
+    msgctxt, plural forms... The caller then reads it in full, which reports any error."""
+    for c in _ODD:
+        if c in text:
+            return None
+    pos = 1 if text.startswith("\ufeff") else 0
+    if not text.endswith("\n"):
+        text += "\n"
+    end = len(text)
+    done: dict[str, str] = {}
+    fuzzy: set[str] = set()
+    seen: set[str] = set()  # every msgid, translated or not: a second one is an error
+    obsolete: set[str] = set()
+    header = False
+    match = _ENTRY.match
+    while pos < end:
+        m = match(text, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        flags, msgid, msgstr, old_msgid, old_msgstr = m.group(2, 3, 4, 5, 6)
+        if msgid is None:
+            # Obsolete: only a duplicate or a syntax error matters.
+            old_msgid = _string(old_msgid, _OLD_JOIN)
+            if not old_msgid or old_msgid in obsolete or _string(old_msgstr, _OLD_JOIN) is None:
+                return None  # (or an obsolete header: polib would keep it as an entry)
+            obsolete.add(old_msgid)
+            continue
+        # _string() inline, for the common string: no quote, no backslash.
+        value = msgid.replace(_JOIN, "")
+        if '"' in value or "\\" in value:
+            value = _unescaped(msgid, _JOIN, value)
+        if not value:
+            if value is None or header or _string(msgstr, _JOIN) is None:
+                return None  # (or a second header: polib would keep one of them as an entry)
+            header = True
+            continue
+        if value in seen:
+            return None
+        seen.add(value)
+        msgid = value
+        value = msgstr.replace(_JOIN, "")
+        if '"' in value or "\\" in value:
+            value = _unescaped(msgstr, _JOIN, value)
+            if value is None:
+                return None
+        if not value:
+            continue
+        if flags is not None and _is_fuzzy(m.group(1)):
+            fuzzy.add(msgid)
+        else:
+            done[msgid] = value
+    return done, fuzzy
+
+
+def _string(lines: str, join: str) -> str | None:
+    """The value of a string from its lines' contents (``join`` between them), as polib reads
+    it; None when a line has an unescaped quote or ends in a backslash (polib reads some of
+    those too, but not as gettext does)."""
+    value = lines.replace(join, "")  # each join is one: a line's content has no "\n"
+    if '"' in value or "\\" in value:
+        return _unescaped(lines, join, value)
+    return value
+
+
+def _unescaped(lines: str, join: str, value: str) -> str | None:
+    """``value`` (``lines`` joined) unescaped, or None when ``lines`` break the rules."""
+    if _STRINGS[join].fullmatch(lines) is None:
+        return None
+    # Escapes are whole in each line, so unescaping the lines joined is unescaping each.
+    return polib.unescape(value)
+
+
+def _is_fuzzy(comments: str) -> bool:
+    """Whether comment lines (each a kind polib reads) have the fuzzy flag, as polib's list of
+    flags would: "#, " lines split at commas, each flag stripped."""
+    return any(
+        line.startswith("#,") and "fuzzy" in [f.strip() for f in line[3:].split(",")]
+        for line in comments.split("\n")
+        if "fuzzy" in line
+    )
 
 
 # ---------------------------------------------------------------------------------------------
