@@ -175,6 +175,18 @@ def test_hand_edited_po_latin1_crlf_comments(tmp_path):
     assert e.msgid.startswith("Café text") and e.msgstr == "Texte du café" and e.fuzzy
     assert e.previous_msgid == "Old" and e.comment == "extracted" and e.tcomment == ""
     assert po.header == "Translator comment"
+    assert catalog.load_translations(path) == ({}, {e.msgid})  # fuzzy: not for a build
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(Path(__file__).parent.parent.glob("locales/*/*.po")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_a_build_reads_what_load_reads(path):
+    po = catalog.load(path)
+    fuzzy = {e.msgid for e in po if e.msgstr and e.fuzzy and not e.obsolete}
+    assert catalog.load_translations(path) == (catalog.translations(po), fuzzy)
 
 
 @pytest.mark.parametrize(
@@ -199,6 +211,9 @@ def test_broken_po_gives_file_and_line_and_is_left_alone(project_dir, cli, conte
     with pytest.raises(CatalogError) as err:
         catalog.load(path)
     assert err.value.line == line and words in str(err.value).lower()
+    with pytest.raises(CatalogError) as err_build:  # what a build reads: the same error
+        catalog.load_translations(path)
+    assert str(err_build.value) == str(err.value)
     result = cli(project_dir, "update")
     assert result.exit_code == 2
     assert f"locales/nl/autoimmune-related-balding.po:{line}:" in result.output

@@ -53,21 +53,14 @@ def _polib():
 def load(path: Path, shown: str | None = None):
     """Read a PO or POT file. Raises CatalogError with the file and line for a syntax error or
     a duplicate msgid; the file itself is never touched."""
-    polib = _polib()
     shown = shown or str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise CatalogError(f"cannot read: {e.strerror or e}", shown) from None
-    if b"\x00" in raw:
-        raise CatalogError("binary data, not a PO file", shown)
-    encoding = _declared_charset(raw)
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise CatalogError(f"unknown charset {encoding!r} in the header", shown) from None
-    text = decode_text(raw, encoding, CatalogError, shown, ", as its header declares")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    po = _parse(_read_text(path, shown), shown)
+    po.fpath = str(path)
+    return po
+
+
+def _parse(text: str, shown: str):
+    polib = _polib()
     po = pofile.parse(text, polib.detect_encoding(text), WRAP)
     try:
         if po is None:  # something only polib should judge
@@ -88,8 +81,38 @@ def load(path: Path, shown: str | None = None):
                 entry.linenum,
             )
         seen[key] = entry.linenum
-    po.fpath = str(path)
     return po
+
+
+def _read_text(path: Path, shown: str) -> str:
+    """A catalog's text, decoded as its header declares, with ``\\n`` line ends."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise CatalogError(f"cannot read: {e.strerror or e}", shown) from None
+    if b"\x00" in raw:
+        raise CatalogError("binary data, not a PO file", shown)
+    encoding = _declared_charset(raw)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise CatalogError(f"unknown charset {encoding!r} in the header", shown) from None
+    text = decode_text(raw, encoding, CatalogError, shown, ", as its header declares")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_translations(path: Path, shown: str | None = None) -> tuple[dict[str, str], set[str]]:
+    """What a build takes from a catalog: :func:`translations` of it, and the msgids of its
+    fuzzy entries. Read without making polib's objects when the file's shape allows (see
+    :func:`toolkit.pofile.translations`); raises CatalogError as :func:`load` does."""
+    shown = shown or str(path)
+    text = _read_text(path, shown)
+    found = pofile.translations(text)
+    if found is not None:
+        return found
+    po = _parse(text, shown)
+    fuzzy = {e.msgid for e in po if e.msgstr and "fuzzy" in e.flags and not e.obsolete}
+    return translations(po), fuzzy
 
 
 def _declared_charset(raw: bytes) -> str:

@@ -485,12 +485,10 @@ def load_translations(
     if not po_path.exists():
         return {}, set()
     try:
-        po = catalog.load(po_path, project.relative(po_path))
+        return catalog.load_translations(po_path, project.relative(po_path))
     except CatalogError as e:
         problems.append(e)
         return None
-    fuzzy = {e.msgid for e in po if e.msgstr and "fuzzy" in e.flags and not e.obsolete}
-    return catalog.translations(po), fuzzy
 
 
 def build(
