@@ -113,8 +113,12 @@ REF = st.text(st.sampled_from("abc-/_.:1"), min_size=1, max_size=40).filter(
 @st.composite
 def catalogs(draw):
     po = polib.POFile(wrapwidth=78)
-    po.header = draw(st.sampled_from(["", "A header.", "Two\nlines", "\nleading blank"]))
-    po.metadata = {"Project-Id-Version": "x", "Content-Type": "text/plain; charset=UTF-8"}
+    po.header = draw(st.sampled_from(["", "A header.", "Two\nlines", "\nleading blank", "w " * 60]))
+    po.metadata = {
+        "Project-Id-Version": "x",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "X-Note": draw(TEXT.filter(lambda s: s.splitlines() == [s] and s.strip() == s)),
+    }
     po.metadata_is_fuzzy = draw(st.booleans())
     seen = set()
     for _ in range(draw(st.integers(0, 6))):
@@ -135,6 +139,16 @@ def catalogs(draw):
         )
         po.append(entry)
     return po
+
+
+@pytest.mark.parametrize("header", ["", ",flag-like\n:colon\n\n#hash", "w " * 60, None])
+def test_header_comment_and_metadata_are_written_like_polib(header):
+    po = polib.POFile(wrapwidth=78)
+    if header is not None:
+        po.header = header
+    po.metadata = {"Project-Id-Version": "x " * 50, "Language": "nl"}
+    po.metadata_is_fuzzy = True
+    assert pofile.render(po) == po.__unicode__()
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

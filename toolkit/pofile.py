@@ -561,11 +561,11 @@ def render_entry(e: polib.POEntry, wrapwidth: int) -> str:
 def render(po: polib.POFile) -> str:
     """``POFile.__unicode__()``, byte for byte."""
     width = po.wrapwidth
-    head = polib.POFile(wrapwidth=width, encoding=po.encoding)
-    head.header = po.header
-    head.metadata = po.metadata
-    head.metadata_is_fuzzy = po.metadata_is_fuzzy
-    parts = [head.__unicode__()]  # the header comment and the metadata entry, by polib
+    # The header comment as polib writes it (never wrapped), then the metadata entry.
+    head = ""
+    for line in po.header.split("\n"):
+        head += "#\n" if not line else f"#{line}\n" if line[0] in ",:" else f"# {line}\n"
+    parts = [head + render_entry(po.metadata_as_entry(), width)]
     parts += [render_entry(e, width) for e in po if not e.obsolete]
     parts += [render_entry(e, width) for e in po if e.obsolete]
     return "\n".join(parts)
