@@ -288,3 +288,24 @@ def _built(root, cli, force=False):
         shutil.rmtree(root / "dist")
     assert cli(root, "build").exit_code == 0
     return sorted((root / "dist/nl").glob("*.html"))
+
+
+def test_a_locked_skeleton_store_is_a_miss_and_is_kept(tmp_path):
+    """Only a file that is not a database is removed, not one another process holds."""
+    import sqlite3
+
+    from toolkit.state import BlobStore
+
+    path = tmp_path / "skeletons.sqlite"
+    other = sqlite3.connect(path, isolation_level=None)  # a rollback journal: opening it in
+    other.execute("CREATE TABLE blob (name TEXT PRIMARY KEY, key TEXT, data BLOB)")  # WAL
+    other.execute("INSERT INTO blob VALUES ('a', 'k', x'6b657074')")  # mode needs its lock
+    other.execute("BEGIN EXCLUSIVE")
+    store = BlobStore(path)
+    store.timeout = 0.05
+    assert store.get("a", "k") is None  # locked: a miss
+    store.put("b", "k", b"lost")  # and no error
+    other.execute("ROLLBACK")
+    other.close()
+    again = BlobStore(path)
+    assert (again.get("a", "k"), again.get("b", "k")) == (b"kept", None)

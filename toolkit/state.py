@@ -225,6 +225,8 @@ class BlobStore:
     serialises their writes. A store that cannot be opened, read or written is an empty one:
     it costs time, never correctness."""
 
+    timeout = 30.0  # seconds to wait for another process's write
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self._db = None
@@ -242,7 +244,7 @@ class BlobStore:
             for _ in range(2):  # a file sqlite cannot use is removed, and made again
                 try:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
-                    db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                    db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
                     db.execute("PRAGMA journal_mode = WAL")
                     db.execute("PRAGMA synchronous = NORMAL")
                     db.execute(
@@ -251,6 +253,8 @@ class BlobStore:
                     )
                     self._db = db
                     break
+                except sqlite3.OperationalError:
+                    break  # locked, read-only, no room: no store this run, and the file stays
                 except sqlite3.DatabaseError:
                     self._broken()
                 except (sqlite3.Error, OSError):
@@ -281,8 +285,10 @@ class BlobStore:
             return None
         try:
             row = db.execute("SELECT key, data FROM blob WHERE name = ?", (name,)).fetchone()
+        except sqlite3.OperationalError:
+            return None  # locked or unreadable for now: a miss
         except sqlite3.DatabaseError:
-            self._broken()
+            self._broken()  # not a database, or a corrupt one
             return None
         return row[1] if row is not None and row[0] == key else None
 
