@@ -131,10 +131,11 @@ def render(po) -> str:
     return pofile.render(po)
 
 
-def write(po, path: Path, date_key: str, durable: bool = True) -> bool:
+def write(po, path: Path, date_key: str, durable: bool = True) -> bytes | None:
     """Write a catalog atomically when its content changed; ``date_key`` (POT-Creation-Date
-    or PO-Revision-Date) is set to now only then. Returns True when the file was written.
-    ``durable=False`` for templates, which the next extract rebuilds (see write_atomic)."""
+    or PO-Revision-Date) is set to now only then. Returns the bytes written, or None when the
+    file already held the catalog. ``durable=False`` for templates, which the next extract
+    rebuilds (see write_atomic)."""
     path = Path(path)
     po.wrapwidth = WRAP
     try:
@@ -147,9 +148,10 @@ def write(po, path: Path, date_key: str, durable: bool = True) -> bool:
     if m is not None:
         po.metadata[date_key] = m.group(1)
         if (render(po) + "\n").encode("utf-8") == old:
-            return False
+            return None
     po.metadata[date_key] = now_stamp()
-    return write_atomic(path, render(po) + "\n", durable)
+    data = (render(po) + "\n").encode("utf-8")
+    return data if write_atomic(path, data, durable) else None
 
 
 def _header(po, metadata: dict) -> None:
@@ -445,6 +447,12 @@ def compile_mo(po, path: Path) -> bool:
     return write_atomic(path, po.to_binary())
 
 
+def usable(entry) -> bool:
+    """Whether an entry's translation may be used (by a build, the memory, the checks of
+    translations): it has one, reviewed (not fuzzy), and it is not obsolete."""
+    return bool(entry.msgstr) and not entry.obsolete and "fuzzy" not in entry.flags
+
+
 def translations(po) -> dict[str, str]:
     """msgid -> msgstr for the entries a build may use: translated and not fuzzy."""
-    return {e.msgid: e.msgstr for e in po if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+    return {e.msgid: e.msgstr for e in po if usable(e)}

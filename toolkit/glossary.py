@@ -882,6 +882,12 @@ def _parse(path: Path) -> tuple[list[Term], list[str], list[Problem]]:
     def cell(row: list[str], index: int | None) -> str:
         return row[index] if index is not None and index < len(row) else ""
 
+    def alternatives(row: list[str], index: int | None, line: int, label: str):
+        forms, empty_alt = _alternatives(cell(row, index))
+        if empty_alt:
+            problems.append(Problem(line, f"{label}: an empty alternative in {cell(row, index)!r}"))
+        return forms
+
     terms: list[Term] = []
     first_line: dict[str, int] = {}
     for line, row in rows[1:]:
@@ -909,11 +915,7 @@ def _parse(path: Path) -> tuple[list[Term], list[str], list[Problem]]:
             flags[flag] = _YES_NO.get(value, False)
         translations: dict[str, tuple[str, ...]] = {}
         for loc, index in locale_cols.items():
-            forms, empty_alt = _alternatives(cell(row, index))
-            if empty_alt:
-                problems.append(
-                    Problem(line, f"{loc}: an empty alternative in {cell(row, index)!r}")
-                )
+            forms = alternatives(row, index, line, loc)
             if forms:
                 translations[loc] = forms
         if flags["dnt"] and translations:
@@ -926,11 +928,7 @@ def _parse(path: Path) -> tuple[list[Term], list[str], list[Problem]]:
             )
         forbidden: dict[str, tuple[str, ...]] = {}
         for loc, index in forbidden_cols.items():
-            forms, empty_alt = _alternatives(cell(row, index))
-            if empty_alt:
-                problems.append(
-                    Problem(line, f"forbidden:{loc}: an empty alternative in {cell(row, index)!r}")
-                )
+            forms = alternatives(row, index, line, f"forbidden:{loc}")
             approved = {f.casefold() for f in translations.get(loc, ())}
             clash = [f for f in forms if f.casefold() in approved]
             for f in clash:

@@ -43,10 +43,12 @@ class Memory:
     @classmethod
     def from_catalogs(cls, catalogs, source_language: str, locale: str) -> Memory:
         """``catalogs``: (article, polib file) pairs, in a stable order."""
+        from .catalog import usable
+
         memory = cls(source_language, locale)
         for article, po in catalogs:
             for e in po:
-                if e.msgstr and not e.obsolete and "fuzzy" not in e.flags:
+                if usable(e):
                     memory.add(e.msgid, e.msgstr, article)
         return memory
 

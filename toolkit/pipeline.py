@@ -197,7 +197,7 @@ class ExtractResult:
 def extract(project: Project, jobs: int = 1) -> ExtractResult:
     from . import catalog
     from .parallel import ordered_map
-    from .state import State, file_digest
+    from .state import State, bytes_digest, file_digest
 
     res = ExtractResult()
     state = State(project.cache_dir, "extract")
@@ -219,8 +219,9 @@ def extract(project: Project, jobs: int = 1) -> ExtractResult:
             return slug, inputs, None, None, None, e
         pot = catalog.template(slug, loaded.path, units, project.source_language)
         path = project.template_path(slug)
-        written = catalog.write(pot, path, "POT-Creation-Date", False)
-        return slug, inputs, len(pot), written, file_digest(path), None
+        data = catalog.write(pot, path, "POT-Creation-Date", False)
+        out = file_digest(path) if data is None else bytes_digest(data)
+        return slug, inputs, len(pot), data is not None, out, None
 
     for slug, inputs, count, written, out, problem in ordered_map(work, items(), jobs):
         if problem is not None:
@@ -338,7 +339,7 @@ def _memory_index(project: Project, locale: str, problems: list) -> dict[str, tu
         except CatalogError:
             continue  # reported where the file itself is merged
         for e in po:
-            if e.msgstr and not e.obsolete and "fuzzy" not in e.flags and e.msgid not in index:
+            if catalog.usable(e) and e.msgid not in index:
                 index[e.msgid] = (e.msgstr, po_path.stem)
     return index
 

@@ -11,7 +11,9 @@ def wrong_language(ctx, po):
     """The translation is not in the catalog's language (identified by lingua, offline). Only
     texts of a few words or more, identified with high confidence, are judged, so one-word
     headings, names and terms never raise this."""
-    entries = [e for e in po if e.msgstr and not e.obsolete and "fuzzy" not in e.flags]
+    from ..catalog import usable
+
+    entries = [e for e in po if usable(e)]
     expected = ctx.locale.split("_")[0]
     for entry, found in zip(
         entries, ctx.identifier.identify_many([e.msgstr for e in entries], expected), strict=True
