@@ -379,3 +379,46 @@ def test_po_entries_carry_glossary_hints_for_their_locale(project_dir, cli):
         "glossary: health → gezondheid"
         in entry(project_dir / "locales/nl" / f"{SLUG}.po", ZINC).comment
     )
+
+
+# -- templates: written from the units, as polib writes the catalog -------------------------
+
+UNIT_TEXT = st.text(st.sampled_from('ab -—\t\n"\\é\u00a0x.'), max_size=120)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Hair loss", "Zinc (30\u202fmg)", "a-b " * 30]) | UNIT_TEXT,
+            st.sampled_from(["p", "h2", "img alt"]),
+            st.lists(st.sampled_from(["<code/> = x", "note"]), max_size=2),
+        ),
+        max_size=12,
+    )
+)
+def test_write_template_writes_the_catalog_template_makes(tmp_path_factory, units):
+    """Repeated texts, comments and notes merged as template() merges them; the same bytes."""
+    folder = tmp_path_factory.mktemp("pot")
+    units = [
+        Unit(msgid, f"content/s/{comment}[{i}]", comment, notes)
+        for i, (msgid, comment, notes) in enumerate(units, 1)
+    ]
+    pot = catalog.template("p", "source/p", units, "en")
+    catalog.write(pot, folder / "a.pot", "POT-Creation-Date", False)
+    data, count = catalog.write_template(folder / "b.pot", "p", "source/p", units, "en")
+    assert data == (folder / "b.pot").read_bytes() == (folder / "a.pot").read_bytes()
+    assert count == len(pot)
+
+
+def test_write_template_keeps_an_unchanged_file_and_its_date(tmp_path, monkeypatch):
+    units = [Unit(ZINC, "content/s/p[1]", "p"), Unit(STRESS, "content/s/h2[1]", "h2")]
+    path = tmp_path / "p.pot"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first, count = catalog.write_template(path, "p", "source/p", units, "en")
+    assert first is not None and count == 2
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert catalog.write_template(path, "p", "source/p", units, "en") == (None, 2)
+    assert path.read_bytes() == first  # the old date is kept
+    changed, _ = catalog.write_template(path, "p", "source/p", units[:1], "en")
+    assert changed == path.read_bytes() and b"2027-01-15" in changed

@@ -258,6 +258,61 @@ def test_blob_store_gives_a_blob_only_for_its_key(tmp_path):
     assert (again.get("a", "k2"), again.get("b", "k1")) == (b"three", b"two")
 
 
+def test_blob_store_writes_rows_in_batches_and_on_flush(tmp_path):
+    import sqlite3
+
+    from toolkit.state import BlobStore
+
+    path = tmp_path / "skeletons.sqlite"
+    store = BlobStore(path)
+    store.batch = 3
+
+    def rows():
+        db = sqlite3.connect(path)
+        try:
+            return sorted(name for (name,) in db.execute("SELECT name FROM blob"))
+        except sqlite3.OperationalError:  # no table: nothing was written yet
+            return []
+        finally:
+            db.close()
+
+    store.put("a", "k", b"1")
+    store.put("b", "k", b"2")
+    assert store.get("a", "k") == b"1" and store.get("a", "x") is None  # not written yet
+    assert rows() == []
+    store.put("c", "k", b"3")  # a full batch
+    assert rows() == ["a", "b", "c"]
+    store.put("d", "k", b"4")
+    store.flush()
+    assert rows() == ["a", "b", "c", "d"]
+    store.put("e", "k", b"5")
+    store.close()
+    assert rows() == ["a", "b", "c", "d", "e"]
+
+
+def test_a_forked_worker_writes_its_rows_at_once(tmp_path):
+    import os
+    import sqlite3
+
+    from toolkit.state import BlobStore
+
+    path = tmp_path / "skeletons.sqlite"
+    store = BlobStore(path)
+    store.put("parent", "k", b"p")  # pending in the parent when it forks
+    pid = os.fork()
+    if pid == 0:  # the worker: no flush of its own at the end, as with os._exit
+        store.put("child", "k", b"c")
+        os._exit(0)
+    assert os.waitpid(pid, 0)[1] == 0
+    db = sqlite3.connect(path)
+    assert [n for (n,) in db.execute("SELECT name FROM blob")] == ["child"]
+    db.close()
+    store.close()  # the parent's row is the parent's to write
+    db = sqlite3.connect(path)
+    assert sorted(n for (n,) in db.execute("SELECT name FROM blob")) == ["child", "parent"]
+    db.close()
+
+
 def test_a_broken_skeleton_store_costs_time_not_correctness(project_dir, cli, monkeypatch):
     from toolkit import pipeline
 
@@ -304,7 +359,8 @@ def test_a_locked_skeleton_store_is_a_miss_and_is_kept(tmp_path):
     store = BlobStore(path)
     store.timeout = 0.05
     assert store.get("a", "k") is None  # locked: a miss
-    store.put("b", "k", b"lost")  # and no error
+    store.put("b", "k", b"lost")
+    store.flush()  # and no error
     other.execute("ROLLBACK")
     other.close()
     again = BlobStore(path)

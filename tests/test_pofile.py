@@ -233,6 +233,20 @@ def test_generated_entries_write_like_polib(entry_and_width):
     assert pofile.render_entry(entry, wrapwidth) == entry.__unicode__(wrapwidth)
 
 
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(entries())
+def test_template_entries_write_like_polib(entry_and_width):
+    """A template's entry, written from its three fields without an entry object."""
+    entry, wrapwidth = entry_and_width
+    pot_entry = polib.POEntry(
+        msgid=entry.msgid, msgstr="", comment=entry.comment, occurrences=entry.occurrences
+    )
+    rendered = pofile.render_template_entry(
+        entry.msgid, entry.comment, entry.occurrences, wrapwidth
+    )
+    assert rendered == pot_entry.__unicode__(wrapwidth)
+
+
 # --- corners: polib's rules, or polib itself --------------------------------------------
 
 HAND_EDITED = """\

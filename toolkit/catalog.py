@@ -136,8 +136,18 @@ def write(po, path: Path, date_key: str, durable: bool = True) -> bytes | None:
     or PO-Revision-Date) is set to now only then. Returns the bytes written, or None when the
     file already held the catalog. ``durable=False`` for templates, which the next extract
     rebuilds (see write_atomic)."""
-    path = Path(path)
     po.wrapwidth = WRAP
+
+    def text(date: str) -> bytes:
+        po.metadata[date_key] = date
+        return (render(po) + "\n").encode("utf-8")
+
+    return _write_dated(text, Path(path), date_key, durable)
+
+
+def _write_dated(text: Callable[[str], bytes], path: Path, date_key: str, durable: bool):
+    """Write ``text(date)`` to ``path`` when it differs from what the file holds with the
+    file's own date under ``date_key``; the date is now only when the content changed."""
     try:
         old = path.read_bytes()  # read once: for the old date and to compare
     except OSError:
@@ -145,12 +155,9 @@ def write(po, path: Path, date_key: str, durable: bool = True) -> bytes | None:
     m = None
     if old is not None:
         m = re.search(rf'"{date_key}: ([^\\"]*)\\n"', old.decode("utf-8", errors="replace"))
-    if m is not None:
-        po.metadata[date_key] = m.group(1)
-        if (render(po) + "\n").encode("utf-8") == old:
-            return None
-    po.metadata[date_key] = now_stamp()
-    data = (render(po) + "\n").encode("utf-8")
+    if m is not None and text(m.group(1)) == old:
+        return None
+    data = text(now_stamp())
     return data if write_atomic(path, data, durable) else None
 
 
@@ -158,8 +165,8 @@ def _header(po, metadata: dict) -> None:
     po.metadata = dict(metadata)
 
 
-def template(slug: str, source: str, units: Iterable[Unit], source_language: str):
-    """The POT of one article: one entry per distinct text, with every location it has."""
+def _template_header(slug: str, source: str, source_language: str):
+    """A template with its header comment and metadata, and no entries."""
     polib = _polib()
     pot = polib.POFile(wrapwidth=WRAP)
     pot.header = (
@@ -182,22 +189,50 @@ def template(slug: str, source: str, units: Iterable[Unit], source_language: str
         },
     )
     pot.metadata_is_fuzzy = True
-    by_msgid: dict[str, object] = {}
-    comments: dict[str, list[str]] = {}
-    for unit in units:
-        entry = by_msgid.get(unit.msgid)
-        if entry is None:
-            entry = polib.POEntry(msgid=unit.msgid, msgstr="", occurrences=[])
-            by_msgid[unit.msgid] = entry
-            comments[unit.msgid] = []
-            pot.append(entry)
-        for line in (unit.comment, *unit.notes):
-            if line not in comments[unit.msgid]:
-                comments[unit.msgid].append(line)
-        entry.occurrences.append((unit.location, ""))
-    for entry in pot:
-        entry.comment = "\n".join(comments[entry.msgid])
     return pot
+
+
+def _template_entries(units: Iterable[Unit]) -> list[tuple[str, str, list]]:
+    """(msgid, extracted comment, references) of each distinct text, in the order the texts
+    first come: one entry per text, with every location it has and each comment line once."""
+    by_msgid: dict[str, tuple[list[str], list[tuple[str, str]]]] = {}
+    for unit in units:
+        found = by_msgid.get(unit.msgid)
+        if found is None:
+            found = by_msgid[unit.msgid] = ([], [])
+        lines, refs = found
+        for line in (unit.comment, *unit.notes):
+            if line not in lines:
+                lines.append(line)
+        refs.append((unit.location, ""))
+    return [(msgid, "\n".join(lines), refs) for msgid, (lines, refs) in by_msgid.items()]
+
+
+def template(slug: str, source: str, units: Iterable[Unit], source_language: str):
+    """The POT of one article, as a polib catalog (see :func:`write_template`)."""
+    polib = _polib()
+    pot = _template_header(slug, source, source_language)
+    for msgid, comment, refs in _template_entries(units):
+        pot.append(polib.POEntry(msgid=msgid, msgstr="", comment=comment, occurrences=refs))
+    return pot
+
+
+def write_template(
+    path: Path, slug: str, source: str, units: Iterable[Unit], source_language: str
+) -> tuple[bytes | None, int]:
+    """Write the POT of one article as :func:`write` writes :func:`template`'s catalog, byte
+    for byte, without making an entry object for each text: the entries are rendered from
+    the units once, and only the header is rendered again for the date. Returns the bytes
+    written (None when unchanged) and the number of entries."""
+    header = _template_header(slug, source, source_language)
+    entries = _template_entries(units)
+    body = "".join(["\n" + pofile.render_template_entry(m, c, r, WRAP) for m, c, r in entries])
+
+    def text(date: str) -> bytes:
+        header.metadata["POT-Creation-Date"] = date
+        return (pofile.render(header) + body + "\n").encode("utf-8")
+
+    return _write_dated(text, Path(path), "POT-Creation-Date", False), len(entries)
 
 
 def language_team(locale: str) -> str:

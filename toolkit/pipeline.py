@@ -175,12 +175,21 @@ def _skeleton_store(project: Project):
         if _store is not None:
             _store.close()
         _store = BlobStore(path)
+        import atexit
+
+        atexit.register(_store.close)  # rows not yet written, when a step did not flush them
         old = project.cache_dir / "skeletons"  # the cache's former layout: a file per article
         if old.is_dir():
             import shutil
 
             shutil.rmtree(old, ignore_errors=True)
     return _store
+
+
+def flush_skeletons() -> None:
+    """Write the skeletons made in this step to the store (see ``BlobStore.flush``)."""
+    if _store is not None:
+        _store.flush()
 
 
 # -- extract ---------------------------------------------------------------------------------
@@ -217,11 +226,12 @@ def extract(project: Project, jobs: int = 1) -> ExtractResult:
             units = loaded.skeleton.units()
         except SourceError as e:
             return slug, inputs, None, None, None, e
-        pot = catalog.template(slug, loaded.path, units, project.source_language)
         path = project.template_path(slug)
-        data = catalog.write(pot, path, "POT-Creation-Date", False)
+        data, count = catalog.write_template(
+            path, slug, loaded.path, units, project.source_language
+        )
         out = file_digest(path) if data is None else bytes_digest(data)
-        return slug, inputs, len(pot), data is not None, out, None
+        return slug, inputs, count, data is not None, out, None
 
     for slug, inputs, count, written, out, problem in ordered_map(work, items(), jobs):
         if problem is not None:
@@ -235,6 +245,7 @@ def extract(project: Project, jobs: int = 1) -> ExtractResult:
             res.written.append(project.relative(path))
         state.put(slug, inputs, path, count, out)
     state.save()
+    flush_skeletons()
     if project.templates_dir.is_dir() and not any(isinstance(p, SourceError) for p in res.problems):
         for pot_path in sorted(project.templates_dir.glob("*.pot")):
             if pot_path.stem not in res.templates:
@@ -606,6 +617,7 @@ def build(
                 lb.rejected.extend((slug, Rejection(*r)) for r in report["rejected"])
             lb.pages.append(f"{shown[locale]}/{slug}.html")  # as project.relative gives it
     state.save()
+    flush_skeletons()
     return res
 
 

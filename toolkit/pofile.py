@@ -558,6 +558,17 @@ def render_entry(e: polib.POEntry, wrapwidth: int) -> str:
     return out + _field("msgstr", delflag, e.msgstr, wrapwidth)
 
 
+def render_template_entry(
+    msgid: str, comment: str, occurrences: list[tuple[str, str]], wrapwidth: int
+) -> str:
+    """:func:`render_entry` of a template's entry, ``POEntry(msgid=msgid, msgstr="",
+    comment=comment, occurrences=occurrences)``, without making one."""
+    out = _comment_lines(comment, "#. ", wrapwidth) if comment else ""
+    if occurrences:
+        out += _references(occurrences, wrapwidth)
+    return out + _field("msgid", "", msgid, wrapwidth) + 'msgstr ""\n'
+
+
 def render(po: polib.POFile) -> str:
     """``POFile.__unicode__()``, byte for byte."""
     width = po.wrapwidth

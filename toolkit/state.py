@@ -226,11 +226,25 @@ class BlobStore:
     it costs time, never correctness."""
 
     timeout = 30.0  # seconds to wait for another process's write
+    batch = 100  # rows written in one transaction
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self._db = None
         self._pid = 0
+        # Rows not written yet, by name. A transaction of its own for each row was 0.11 ms a
+        # row, a quarter of the cost of segmenting a page, against 0.03 ms in one of 100.
+        self._pending_rows: dict[str, tuple[str, bytes]] = {}
+        self._owner = os.getpid()
+
+    @property
+    def _pending(self) -> dict[str, tuple[str, bytes]]:
+        """This process's rows not written yet: a forked worker starts with none, as the
+        parent's rows are the parent's to write."""
+        if self._owner != os.getpid():
+            self._pending_rows, self._owner = {}, os.getpid()
+            self.batch = 1  # a worker has no end of its own to flush at
+        return self._pending_rows
 
     def _connection(self):
         if self._pid != os.getpid():  # never use a connection across a fork
@@ -262,6 +276,7 @@ class BlobStore:
         return self._db
 
     def close(self) -> None:
+        self.flush()
         if self._db is not None and self._pid == os.getpid():
             self._db.close()
         self._db = None
@@ -280,6 +295,9 @@ class BlobStore:
         """The blob stored for ``name`` if it was made from ``key``."""
         import sqlite3
 
+        pending = self._pending.get(name)
+        if pending is not None:
+            return pending[1] if pending[0] == key else None
         db = self._connection()
         if db is None:
             return None
@@ -293,14 +311,31 @@ class BlobStore:
         return row[1] if row is not None and row[0] == key else None
 
     def put(self, name: str, key: str, data: bytes) -> None:
+        """Store a blob. Rows are written ``batch`` at a time, and by :meth:`flush` (or
+        :meth:`close`) at the end of a step; a forked worker writes each row at once, as it
+        has no end of its own to flush at."""
+        pending = self._pending
+        pending[name] = (key, data)
+        if len(pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the rows not written yet, in one transaction. A store that cannot take them
+        loses them: the next run makes them again."""
         import sqlite3
 
+        if not self._pending:
+            return
+        rows = [(name, key, data) for name, (key, data) in self._pending_rows.items()]
+        self._pending_rows = {}
         db = self._connection()
         if db is None:
             return
         try:
-            db.execute("INSERT OR REPLACE INTO blob VALUES (?, ?, ?)", (name, key, data))
+            with db:  # a transaction: committed, or rolled back on an error
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO blob VALUES (?, ?, ?)", rows)
         except sqlite3.OperationalError:
-            pass  # read-only, full, or locked for too long: the next run makes it again
+            pass  # read-only, full, or locked for too long: the next run makes them again
         except sqlite3.DatabaseError:
             self._broken()
