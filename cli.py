@@ -91,24 +91,15 @@ def main(click_ctx, root):
     click_ctx.obj = Context(root)
 
 
-def _all_cpus_for_zero(click_ctx, param, jobs: int) -> int:
-    if jobs:
-        return jobs
-    from toolkit.parallel import default_jobs
-
-    return default_jobs()
-
-
 def jobs_option(f):
     return click.option(
         "--jobs",
         "-j",
         type=click.IntRange(min=0),
-        default=1,
-        show_default=True,
+        default=0,
         envvar="LOCALISE_JOBS",
-        callback=_all_cpus_for_zero,
-        help="Processes to spread the articles over (0: one per CPU). Output is the same.",
+        help="Processes to spread the articles over; output is the same. 0 (the default): one "
+        "per CPU when at least 32 articles have work to do, else one. 1: this process only.",
     )(f)
 
 

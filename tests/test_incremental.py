@@ -130,6 +130,50 @@ def test_ordered_map_keeps_order_runs_closures_and_raises():
     with pytest.raises(ValueError, match="seven"):
         list(ordered_map(work, range(9), 2))
     assert list(ordered_map(lambda n: n * 2, iter(range(50)), 3)) == list(range(0, 100, 2))
+    assert [r for r, _ in ordered_map(work, range(7), 2, lambda n: n % 3 == 0)] == list(
+        range(10, 17)
+    )
+
+
+def _pids(items, jobs, light=None, before_fork=None):
+    """(item, pid of the process that did it) for each item, in order."""
+    import os
+
+    from toolkit.parallel import ordered_map
+
+    return list(ordered_map(lambda n: (n, os.getpid()), items, jobs, light, before_fork))
+
+
+def test_light_items_are_done_by_the_main_process_in_order():
+    import os
+
+    out = _pids(range(40), 2, light=lambda n: n % 5 == 0)
+    assert [n for n, _ in out] == list(range(40))
+    assert all(pid == os.getpid() for n, pid in out if n % 5 == 0)
+    assert all(pid != os.getpid() for n, pid in out if n % 5)
+
+
+def test_auto_starts_workers_only_for_enough_work(monkeypatch):
+    import os
+
+    from toolkit import parallel
+
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 2)
+    forks = []
+    main = os.getpid()
+    few = _pids(range(parallel.AUTO_MIN - 1), 0, before_fork=lambda: forks.append(1))
+    assert [n for n, _ in few] == list(range(parallel.AUTO_MIN - 1))
+    assert {pid for _, pid in few} == {main} and forks == []
+    # A rerun: many items, all of them light: no worker either.
+    rerun = _pids(range(500), 0, light=lambda n: True, before_fork=lambda: forks.append(1))
+    assert {pid for _, pid in rerun} == {main} and forks == []
+    many = _pids(range(200), 0, light=lambda n: n < 100, before_fork=lambda: forks.append(1))
+    assert [n for n, _ in many] == list(range(200))
+    assert forks == [1]  # once, before the workers were started
+    assert main not in {pid for n, pid in many if n >= 100}  # the heavy ones, by workers
+    assert {pid for n, pid in many if n < 100} == {main}
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 1)
+    assert {pid for _, pid in _pids(range(200), 0)} == {main}  # one CPU: no worker
 
 
 # --- stat records: unchanged files are known without reading them ---------------------------

@@ -7,39 +7,62 @@ is the same, byte for byte, whatever N is.
 
 Workers are forked (Linux and the BSDs), so they start with what the main process has already
 loaded (settings, glossary, link maps) and only items and results travel between processes.
-Items are submitted a few at a time, not all at once, so memory stays flat as the corpus
-grows. Where fork is not available the work runs in one process.
+Items travel in chunks, and only a few chunks are in flight at a time, so memory stays flat as
+the corpus grows. Where fork is not available the work runs in one process.
+
+``jobs = 0`` (the command line's default) is *auto*: a worker per CPU (at most
+:data:`AUTO_MAX`) once there are :data:`AUTO_MIN` items with work to do, and the main process
+alone below that, where starting workers would cost more than they save. Items a step already
+knows the result of (an unchanged article) are *light*: the main process takes them itself, so
+a rerun with nothing changed never starts a worker.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
+AUTO_MIN = 32  # items with work before auto mode starts workers
+AUTO_MAX = 8  # workers auto mode starts at most (CPU quotas are not in the affinity mask)
+CHUNK = 8  # items a worker is given at a time, at most
+
 _work: Callable | None = None  # the function of the current map, inherited by forked workers
 
 
-def _call(item):
-    return _work(item)
+def _call(chunk: list) -> list:
+    return [_work(item) for item in chunk]
 
 
 def default_jobs() -> int:
-    """The number of processes ``--jobs 0`` means: the CPUs this process may use."""
+    """The CPUs this process may use."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
 
 
-def ordered_map(func: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
-    """``map(func, items)``, in ``jobs`` processes when ``jobs > 1``. ``func`` may be any
-    callable (a closure too: workers are forked after it is set); items and results must
-    pickle. An exception in ``func`` is raised here, as with ``map``."""
+def ordered_map(
+    func: Callable[[T], R],
+    items: Iterable[T],
+    jobs: int,
+    light: Callable[[T], bool] | None = None,
+    before_fork: Callable[[], None] | None = None,
+) -> Iterator[R]:
+    """``map(func, items)``, in ``jobs`` processes when ``jobs > 1`` (``0``: auto, see the
+    module's doc). ``func`` may be any callable (a closure too: workers are forked after it
+    is set); items and results must pickle. ``light(item)`` is true for items the main
+    process does itself. ``before_fork`` runs once, just before workers are started, and only
+    then. An exception in ``func`` is raised here, as with ``map``."""
     global _work
+    items = iter(items)
+    if jobs == 0:
+        jobs, head = _auto(items, light)
+        items = chain(head, items)
     if jobs <= 1:
         yield from map(func, items)
         return
@@ -51,16 +74,57 @@ def ordered_map(func: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterat
     if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(func, items)
         return
+    if before_fork is not None:
+        before_fork()
     previous, _work = _work, func
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            # Futures of chunks, and lists of results the main process made, in input order.
             pending: deque = deque()
             window = jobs * 4
+            chunk: list = []
+            submitted = 0
+
+            def submit() -> None:
+                nonlocal chunk, submitted
+                pending.append(pool.submit(_call, chunk))
+                chunk = []
+                submitted += 1
+
             for item in items:
-                pending.append(pool.submit(_call, item))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
+                if light is not None and light(item):
+                    if chunk:
+                        submit()  # the items before it come first
+                    pending.append([func(item)])
+                else:
+                    chunk.append(item)
+                    # Small chunks first, so that every worker starts at once, then larger
+                    # ones: a chunk per item cost a third of a build's time in passing them.
+                    if len(chunk) >= min(CHUNK, 1 + submitted // jobs):
+                        submit()
+                while len(pending) >= window or (pending and isinstance(pending[0], list)):
+                    done = pending.popleft()
+                    yield from done if isinstance(done, list) else done.result()
+            if chunk:
+                submit()
             while pending:
-                yield pending.popleft().result()
+                done = pending.popleft()
+                yield from done if isinstance(done, list) else done.result()
     finally:
         _work = previous
+
+
+def _auto(items: Iterator[T], light: Callable[[T], bool] | None) -> tuple[int, list[T]]:
+    """The processes auto mode uses, and the items it read ahead to decide."""
+    cpus = min(default_jobs(), AUTO_MAX)
+    head: list[T] = []
+    if cpus <= 1:
+        return 1, head
+    heavy = 0
+    for item in items:
+        head.append(item)
+        if light is None or not light(item):
+            heavy += 1
+            if heavy >= AUTO_MIN:
+                return cpus, head
+    return 1, head  # too little to do for workers to pay

@@ -233,7 +233,10 @@ def extract(project: Project, jobs: int = 1) -> ExtractResult:
         out = file_digest(path) if data is None else bytes_digest(data)
         return slug, inputs, count, data is not None, out, None
 
-    for slug, inputs, count, written, out, problem in ordered_map(work, items(), jobs):
+    def light(item) -> bool:  # unchanged: the main process reports it itself
+        return item[3] is None
+
+    for slug, inputs, count, written, out, problem in ordered_map(work, items(), jobs, light):
         if problem is not None:
             res.problems.append(problem)
             continue
@@ -593,7 +596,17 @@ def build(
         return index, out
 
     shown = {loc: project.relative(project.page_path(loc, "-").parent) for loc in locales}
-    for index, out in ordered_map(work, items(), jobs):
+
+    def light(item) -> bool:  # every page of the article unchanged
+        return all(known is not None for _, _, known in item[1])
+
+    def before_fork() -> None:  # Babel's locale data, loaded once for every worker
+        from .build import text_direction
+
+        for locale in locales:
+            text_direction(locale)
+
+    for index, out in ordered_map(work, items(), jobs, light, before_fork):
         slug = loaded_all[index].slug
         for locale, inputs, report, written, problems in out:
             res.problems.extend(problems)

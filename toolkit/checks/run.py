@@ -264,15 +264,16 @@ def run(
 ) -> CheckResult:
     """Run the checks over the project: one template, catalog or page at a time (only what the
     project-wide checks need of each catalog is kept), so memory does not grow with the
-    corpus beyond the findings themselves. With ``jobs`` > 1 the files are checked in that
-    many processes; the findings are the same."""
+    corpus beyond the findings themselves. With ``jobs`` > 1 (or 0, auto: see
+    :mod:`toolkit.parallel`) the files are checked in that many processes; the findings are
+    the same."""
     from ..parallel import ordered_map
 
     res = CheckResult()
     runner = _Runner(project, locales, select(only, skip))
     res.problems += runner.problems
-    if jobs > 1:
-        runner.identifier.prepare_workers()  # (both identifiers share the detector)
+    # Before workers are forked (both identifiers share the detector).
+    before_fork = runner.identifier.prepare_workers
 
     def collect(out: _FileResult) -> None:
         res.findings += out.findings
@@ -281,7 +282,7 @@ def run(
     # Templates first: the entry checks need to know which source units are foreign.
     templates = project.templates_dir
     pot_paths = sorted(templates.glob("*.pot")) if templates.is_dir() else []
-    for out in ordered_map(runner.template, pot_paths, jobs):
+    for out in ordered_map(runner.template, pot_paths, jobs, before_fork=before_fork):
         collect(out)
         runner.foreign.update(out.foreign)
 
@@ -303,7 +304,7 @@ def run(
         return kind, locale, None if kind == "end" else getattr(runner, kind)(locale, path)
 
     kept: list[LoadedCatalog] = []
-    for kind, locale, out in ordered_map(work, files(), jobs):
+    for kind, locale, out in ordered_map(work, files(), jobs, before_fork=before_fork):
         if kind == "end":
             for c in runner.by_scope.get("project", []):
                 for cat, entry, message, span in c.func(None, kept):
