@@ -35,7 +35,7 @@ class Article:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     """A translatable unit: the msgid (plain text with placeholders), where it is, and what it is."""
 

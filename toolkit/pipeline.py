@@ -204,7 +204,6 @@ class ExtractResult:
 
 
 def extract(project: Project, jobs: int = 1) -> ExtractResult:
-    from . import catalog
     from .parallel import ordered_map
     from .state import State, bytes_digest, file_digest
 
@@ -222,6 +221,8 @@ def extract(project: Project, jobs: int = 1) -> ExtractResult:
         slug, inputs, known, loaded = item
         if loaded is None:
             return slug, inputs, known, None, None, None
+        from . import catalog  # (not before: a rerun with nothing to do need not load it)
+
         try:
             units = loaded.skeleton.units()
         except SourceError as e:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from .model import Unit
 from .placeholders import PLACEHOLDER_RE, tokenize
+from .sources import slugify
 
 # Elements whose content is part of the surrounding text (become placeholders).
 INLINE = frozenset(
@@ -91,22 +92,22 @@ def escape_attr(text: str) -> str:
 
 
 def _slugify(text: str) -> str:
-    from .sources import slugify
-
     return slugify(text, "section")[:48].strip("-") or "section"
 
 
 def _protects(el) -> bool:
     """An element whose content is kept as it is: a protected tag, ``translate="no"`` or the
     ``notranslate`` class. Comments and processing instructions protect nothing."""
-    if not isinstance(el.tag, str):
+    tag = el.tag
+    if not isinstance(tag, str):
         return False
-    if el.tag in PROTECTED:
+    if tag in PROTECTED:
         return True
-    if el.get("translate", "").strip().lower() == "no":
+    translate = el.get("translate")
+    if translate is not None and translate.strip().lower() == "no":
         return True
     cls = el.get("class")
-    return bool(cls) and "notranslate" in cls.split()
+    return cls is not None and "notranslate" in cls and "notranslate" in cls.split()
 
 
 def _reenables(el) -> bool:
@@ -297,21 +298,24 @@ class _Extractor:
 
     def children(self, el, context: str, out: list) -> None:
         """Walk an element's content as runs of inline nodes separated by block children."""
-        run: list = []  # text strings and inline elements
         text = el.text
-        if text:
-            run.append(text)
+        run: list = [text] if text else []  # text strings and inline elements
         for child in el:
             if _in_run(child):
                 run.append(child)
             else:
-                self.flush(run, context, out, whole=False)
-                run = []
+                if run:
+                    if len(run) == 1 and type(run[0]) is str and run[0].isspace():
+                        out.append(escape_text(run[0]))  # between two blocks: the commonest
+                    else:
+                        self.flush(run, context, out, whole=False)
+                    run = []
                 self.element(child, out)
             tail = child.tail
             if tail:
                 run.append(tail)
-        self.flush(run, context, out, whole=True)
+        if run:
+            self.flush(run, context, out, whole=True)
 
     def flush(self, run: list, context: str, out: list, whole: bool) -> None:
         """Write a run: a block slot and its unit when it holds text, else as it is."""
@@ -481,6 +485,8 @@ def _serialize_special(node) -> str:
 
 def _text_content(el) -> str:
     """The text of an element and its descendants (``lxml.html``'s ``text_content()``)."""
+    if not len(el):  # most headings: text alone, no walk to set up (1.1 against 0.1 µs)
+        return el.text or ""
     return "".join(el.itertext())
 
 
