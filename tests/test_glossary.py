@@ -793,3 +793,18 @@ def test_source_terms_are_found_once_per_text(medical: Glossary, monkeypatch) ->
     first.clear()  # a caller's list is its own
     again = medical.find_source_terms(text)
     assert calls == [text] and again and again == real(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        st.sampled_from(
+            "ab `_'\u2019\u2018\u02bc\u2010\u2011\u2013\u2212\u00a0\u202f\u2007\u200bé\u00ad"
+        ),
+        max_size=60,
+    )
+)
+def test_one_to_one_is_the_translate_table(text):
+    from toolkit.glossary import _ONE_TO_ONE, _one_to_one
+
+    assert _one_to_one(text) == text.translate(_ONE_TO_ONE)

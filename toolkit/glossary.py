@@ -163,6 +163,18 @@ _ONE_TO_ONE = str.maketrans(
         "_": " ",
     }
 )
+_ONE_TO_ONE_CHARS = {chr(k): v for k, v in _ONE_TO_ONE.items()}
+_ONE_TO_ONE_RE = re.compile("[" + re.escape("".join(sorted(_ONE_TO_ONE_CHARS))) + "]")
+
+
+def _one_to_one(text: str) -> str:
+    """``text.translate(_ONE_TO_ONE)``. str.translate looks every character up in the table
+    when the text is not ASCII (7 us for a paragraph with one no-break space, a tenth of a
+    check's time); only the characters the table has are replaced here (1 us)."""
+    get = _ONE_TO_ONE_CHARS.__getitem__
+    return _ONE_TO_ONE_RE.sub(lambda m: get(m.group()), text)
+
+
 _DROPPED = frozenset("\u00ad\u200c\u200d\u2060\ufeff")
 _DROP_RE = re.compile("[" + "".join(sorted(_DROPPED)) + "]")
 
@@ -191,10 +203,10 @@ class _Normalised:
 def _normalise(text: str) -> _Normalised:
     if text.isascii():
         if "`" in text or "_" in text:
-            text = text.translate(_ONE_TO_ONE)
+            text = _one_to_one(text)
         return _Normalised(text, None, None, len(text))
     if unicodedata.is_normalized("NFC", text) and not _DROP_RE.search(text):
-        return _Normalised(text.translate(_ONE_TO_ONE), None, None, len(text))
+        return _Normalised(_one_to_one(text), None, None, len(text))
     # Slow path: normalise cluster by cluster (a starter and the marks after it), merging
     # clusters that compose across the boundary, and remember where each output char came from.
     clusters: list[tuple[int, int]] = []
@@ -211,7 +223,7 @@ def _normalise(text: str) -> _Normalised:
 
     def flush() -> None:
         if pending is not None:
-            piece = pending_nfc.translate(_ONE_TO_ONE)
+            piece = _one_to_one(pending_nfc)
             out.append(piece)
             starts.extend([pending[0]] * len(piece))
             ends.extend([pending[1]] * len(piece))
