@@ -237,6 +237,34 @@ def _files(root):
     }
 
 
+def test_a_first_build_records_the_catalogs_it_read(project_dir, cli, monkeypatch):
+    """The catalogs of a first build are read once, where the pages are made; what they
+    were is recorded all the same, so the next build knows them by stat alone."""
+    import time
+
+    for step in ("extract", "update"):
+        assert cli(project_dir, step).exit_code == 0
+    time.sleep(0.05)  # past the clock's tick: the records will not be racy
+    digests = _counting(monkeypatch, "toolkit.state.file_digest")
+    assert cli(project_dir, "build").exit_code == 0
+    assert not [a for a in digests if str(a[0]).endswith(".po")]  # read once, not hashed twice
+    pages = _files(project_dir / "dist")
+    digests.clear()
+    assert cli(project_dir, "build").exit_code == 0
+    assert digests == [] and _files(project_dir / "dist") == pages
+    # A translator's edit is seen: the catalog's record no longer matches its stat.
+    from toolkit import catalog
+
+    po = next((project_dir / "locales/nl").glob("*.po"))
+    edited = catalog.load(po)
+    entry = next(e for e in edited if catalog.usable(e))
+    entry.msgstr += " (herzien)"
+    catalog.write(edited, po, "PO-Revision-Date")
+    assert cli(project_dir, "build").exit_code == 0
+    assert [str(a[0]) for a in digests] == [str(po)]
+    assert _files(project_dir / "dist") != pages
+
+
 def test_rerun_reads_no_source_or_catalog_and_writes_no_file(project_dir, cli, monkeypatch):
     import time
 

@@ -84,12 +84,14 @@ def _parse(text: str, shown: str):
     return po
 
 
-def _read_text(path: Path, shown: str) -> str:
-    """A catalog's text, decoded as its header declares, with ``\\n`` line ends."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise CatalogError(f"cannot read: {e.strerror or e}", shown) from None
+def _read_text(path: Path, shown: str, raw: bytes | None = None) -> str:
+    """A catalog's text, decoded as its header declares, with ``\\n`` line ends. ``raw``:
+    the file's bytes, when the caller has read them."""
+    if raw is None:
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as e:
+            raise CatalogError(f"cannot read: {e.strerror or e}", shown) from None
     if b"\x00" in raw:
         raise CatalogError("binary data, not a PO file", shown)
     encoding = _declared_charset(raw)
@@ -101,12 +103,15 @@ def _read_text(path: Path, shown: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load_translations(path: Path, shown: str | None = None) -> tuple[dict[str, str], set[str]]:
+def load_translations(
+    path: Path, shown: str | None = None, raw: bytes | None = None
+) -> tuple[dict[str, str], set[str]]:
     """What a build takes from a catalog: :func:`translations` of it, and the msgids of its
     fuzzy entries. Read without making polib's objects when the file's shape allows (see
-    :func:`toolkit.pofile.translations`); raises CatalogError as :func:`load` does."""
+    :func:`toolkit.pofile.translations`); raises CatalogError as :func:`load` does. ``raw``:
+    the file's bytes, when the caller has read them."""
     shown = shown or str(path)
-    text = _read_text(path, shown)
+    text = _read_text(path, shown, raw)
     found = pofile.translations(text)
     if found is not None:
         return found

@@ -495,17 +495,18 @@ class BuildResult:
 
 
 def load_translations(
-    project: Project, locale: str, slug: str, problems: list
+    project: Project, locale: str, slug: str, problems: list, raw: bytes | None = None
 ) -> tuple[dict, set] | None:
     """(translations, fuzzy msgids) of an article's catalog; empty when there is none yet;
-    None (and a problem) when it cannot be read."""
+    None (and a problem) when it cannot be read. ``raw``: the catalog's bytes, when the
+    caller has read them."""
     from . import catalog
 
     po_path = project.catalog_path(locale, slug)
-    if not po_path.exists():
+    if raw is None and not po_path.exists():
         return {}, set()
     try:
-        return catalog.load_translations(po_path, project.relative(po_path))
+        return catalog.load_translations(po_path, project.relative(po_path), raw)
     except CatalogError as e:
         problems.append(e)
         return None
@@ -518,7 +519,7 @@ def build(
     (the article, its catalog, the site settings) have not changed is not rendered again."""
     from .parallel import ordered_map
     from .publish import alternates_for, link_map_for
-    from .state import State, bytes_digest, digest
+    from .state import State, bytes_digest, digest, read_signed
 
     res = BuildResult()
     builds = {loc: LocaleBuild(loc) for loc in locales}
@@ -542,27 +543,42 @@ def build(
             slug = loaded.slug
             todo = []
             for locale in locales:
+                key = f"{locale}/{slug}"
+                if not state.knows(key):
+                    # Never built: no digest can match, and the catalog's is taken where it
+                    # is read anyway, by the worker (reading it here too was a tenth of a
+                    # first build, in the one process that feeds the workers).
+                    todo.append((locale, None, None))
+                    continue
                 po_digest = state.file_digest(project.catalog_path(locale, slug))
                 inputs = digest(site, loaded.key, po_digest)
-                known = state.get(f"{locale}/{slug}", inputs, project.page_path(locale, slug))
+                known = state.get(key, inputs, project.page_path(locale, slug))
                 todo.append((locale, inputs, known))
             yield index, todo
 
     def work(item):
         """Render the pages of one article whose inputs changed: (locale, inputs, report or
-        None for an unreadable catalog, problems) for each locale."""
+        None for an unreadable catalog, digest of the page written, problems, what the
+        catalog's signature and digest were when read here) for each locale."""
         index, todo = item
         loaded = loaded_all[index]
         out = []
         reported = False
         for locale, inputs, known in todo:
             if known is not None:
-                out.append((locale, inputs, known, None, []))
+                out.append((locale, inputs, known, None, [], None))
                 continue
+            raw = seen = None
+            if inputs is None:
+                po_path = project.catalog_path(locale, loaded.slug)
+                sig, raw = read_signed(po_path)
+                po_digest = "-" if raw is None else bytes_digest(raw)  # as file_digest gives
+                inputs = digest(site, loaded.key, po_digest)
+                seen = None if sig is None else (po_path, sig, po_digest)
             problems: list = []
-            loaded_tr = load_translations(project, locale, loaded.slug, problems)
+            loaded_tr = load_translations(project, locale, loaded.slug, problems, raw)
             if loaded_tr is None:
-                out.append((locale, inputs, None, None, problems))
+                out.append((locale, inputs, None, None, problems, seen))
                 continue
             translations, fuzzy = loaded_tr
             try:
@@ -571,7 +587,7 @@ def build(
                 if not reported:  # once for the article, not once per locale
                     problems.append(e)
                     reported = True
-                out.append((locale, inputs, None, None, problems))
+                out.append((locale, inputs, None, None, problems, seen))
                 continue
             from .build import build_page
 
@@ -592,7 +608,7 @@ def build(
                 "untranslated": [[f.location, f.text, f.state] for f in page.untranslated],
                 "rejected": [[r.msgid, r.msgstr, r.reason, r.fallback] for r in page.rejected],
             }
-            out.append((locale, inputs, report, bytes_digest(data), problems))
+            out.append((locale, inputs, report, bytes_digest(data), problems, seen))
         loaded.__dict__.pop("_skeleton", None)  # one article's skeleton in memory at a time
         return index, out
 
@@ -609,8 +625,10 @@ def build(
 
     for index, out in ordered_map(work, items(), jobs, light, before_fork):
         slug = loaded_all[index].slug
-        for locale, inputs, report, written, problems in out:
+        for locale, inputs, report, written, problems, seen in out:
             res.problems.extend(problems)
+            if seen is not None:  # the catalog as the worker read it
+                state.files.known(*seen)
             if report is None:
                 continue
             if written is not None:  # rendered now: the digest of what was written

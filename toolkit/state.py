@@ -55,6 +55,17 @@ def _signature(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
+def read_signed(path: Path) -> tuple[list[int] | None, bytes | None]:
+    """A file's signature and bytes, the signature taken first (a change in between leaves
+    a signature that no longer matches the file); (None, None) when it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            sig = _signature(os.fstat(f.fileno()))
+            return sig, f.read()
+    except OSError:
+        return None, None
+
+
 class StatCache:
     """File digests that cost a ``stat`` while the file is unchanged (see the module's doc).
 
@@ -104,6 +115,12 @@ class StatCache:
         """Record ``value`` (a digest, or what was read from the file) for the file as ``sig``
         shows it."""
         self._set(str(path), sig + [value])
+
+    def known(self, path: Path, sig: list[int], value) -> None:
+        """Remember ``value`` for the file as ``sig`` showed it, in another process perhaps
+        (a worker that read the file): the file counts as asked about in this run."""
+        self.seen.add(str(path))
+        self.put(path, sig, value)
 
     def record(self, path: Path, value: str) -> None:
         """Remember that ``path``, as it is now, has the digest ``value`` (a file just written:
@@ -164,6 +181,10 @@ class State:
 
     def file_digest(self, path: Path) -> str:
         return self.files.digest(path)
+
+    def knows(self, key: str) -> bool:
+        """Whether ``key`` has a record at all (if not, no input digest can match one)."""
+        return key in self.items
 
     def get(self, key: str, input_digest: str, output: Path | None = None):
         """The recorded report of ``key`` if its inputs and output are unchanged, else None."""
