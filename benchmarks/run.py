@@ -678,8 +678,8 @@ def print_report(meta: dict, rows: list[Row], ratios: dict, extra: dict) -> None
     print()
     print(
         f"EXTRAPOLATION (not measured): {extra['articles']:,} articles x {extra['locales']} "
-        "locales on this one machine, one process at a time, scaling linearly from the "
-        "per-page figures above:"
+        "locales on this one machine, one command at a time (default --jobs), scaling "
+        "linearly from the per-page figures above:"
     )
     print(f"  extract, once per article          {extra['extract_hours']:8.2f} h")
     print(f"  build, per article and locale      {extra['build_hours']:8.2f} h")
