@@ -362,27 +362,46 @@ def test_blob_store_writes_rows_in_batches_and_on_flush(tmp_path):
     assert rows() == ["a", "b", "c", "d", "e"]
 
 
-def test_a_forked_worker_writes_its_rows_at_once(tmp_path):
-    import os
+def test_a_jobs_worker_writes_its_rows_at_once(tmp_path):
+    """A worker ends with os._exit, so nothing it keeps for later is ever written: rows of a
+    store it inherited and of one it made itself go to the file at once; the rows its
+    parent had pending when it forked are the parent's to write."""
     import sqlite3
 
+    from toolkit.parallel import ordered_map
     from toolkit.state import BlobStore
 
-    path = tmp_path / "skeletons.sqlite"
-    store = BlobStore(path)
+    inherited, own = tmp_path / "inherited.sqlite", tmp_path / "own.sqlite"
+    store = BlobStore(inherited)
     store.put("parent", "k", b"p")  # pending in the parent when it forks
-    pid = os.fork()
-    if pid == 0:  # the worker: no flush of its own at the end, as with os._exit
-        store.put("child", "k", b"c")
-        os._exit(0)
-    assert os.waitpid(pid, 0)[1] == 0
-    db = sqlite3.connect(path)
-    assert [n for (n,) in db.execute("SELECT name FROM blob")] == ["child"]
+
+    def work(n):
+        store.put(f"w{n}", "k", b"x")
+        BlobStore(own).put(f"w{n}", "k", b"x")  # never flushed or closed by the worker
+        return n
+
+    assert list(ordered_map(work, range(4), 2)) == list(range(4))
+
+    def names(path):
+        db = sqlite3.connect(path)
+        try:
+            return sorted(n for (n,) in db.execute("SELECT name FROM blob"))
+        finally:
+            db.close()
+
+    assert names(inherited) == names(own) == ["w0", "w1", "w2", "w3"]
+    store.close()
+    assert names(inherited) == ["parent", "w0", "w1", "w2", "w3"]
+
+
+def test_extract_with_workers_stores_every_skeleton(project_dir, cli):
+    import sqlite3
+
+    assert cli(project_dir, "extract", "--jobs", "2").exit_code == 0
+    db = sqlite3.connect(project_dir / ".localise/skeletons.sqlite")
+    stored = db.execute("SELECT count(*) FROM blob").fetchone()[0]
     db.close()
-    store.close()  # the parent's row is the parent's to write
-    db = sqlite3.connect(path)
-    assert sorted(n for (n,) in db.execute("SELECT name FROM blob")) == ["child", "parent"]
-    db.close()
+    assert stored == len(list((project_dir / "locales/templates").glob("*.pot")))
 
 
 def test_a_broken_skeleton_store_costs_time_not_correctness(project_dir, cli, monkeypatch):

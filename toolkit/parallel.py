@@ -32,10 +32,23 @@ AUTO_MAX = 8  # workers auto mode starts at most (CPU quotas are not in the affi
 CHUNK = 8  # items a worker is given at a time, at most
 
 _work: Callable | None = None  # the function of the current map, inherited by forked workers
+_in_worker = False
 
 
 def _call(chunk: list) -> list:
     return [_work(item) for item in chunk]
+
+
+def _mark_worker() -> None:
+    global _in_worker
+    _in_worker = True
+
+
+def in_worker() -> bool:
+    """Whether this process is a worker of :func:`ordered_map`. A worker ends without running
+    ``atexit`` handlers or ``finally`` blocks of its parent's code, so whatever it buffers
+    must be written before its item's result is returned."""
+    return _in_worker
 
 
 def default_jobs() -> int:
@@ -78,7 +91,8 @@ def ordered_map(
         before_fork()
     previous, _work = _work, func
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_mark_worker) as pool:
             # Futures of chunks, and lists of results the main process made, in input order.
             pending: deque = deque()
             window = jobs * 4

@@ -237,7 +237,17 @@ def extract(project: Project, jobs: int = 1) -> ExtractResult:
     def light(item) -> bool:  # unchanged: the main process reports it itself
         return item[3] is None
 
-    for slug, inputs, count, written, out, problem in ordered_map(work, items(), jobs, light):
+    def before_fork() -> None:
+        """The modules every worker needs and lxml's parser, loaded once before the workers
+        are forked rather than by each of them."""
+        from . import catalog  # noqa: F401
+        from .segment import prepare
+
+        prepare()
+
+    for slug, inputs, count, written, out, problem in ordered_map(
+        work, items(), jobs, light, before_fork
+    ):
         if problem is not None:
             res.problems.append(problem)
             continue
@@ -625,7 +635,10 @@ def build(
     def light(item) -> bool:  # every page of the article unchanged
         return all(known is not None for _, _, known in item[1])
 
-    def before_fork() -> None:  # Babel's locale data, loaded once for every worker
+    def before_fork() -> None:
+        """What every worker needs, loaded once before they are forked rather than by each of
+        them: the modules that read catalogs and build pages, Babel's locale data."""
+        from . import catalog  # noqa: F401
         from .build import text_direction
 
         for locale in locales:

@@ -505,6 +505,12 @@ def _parse(html: str):
     return root
 
 
+def prepare() -> None:
+    """Load lxml and make the parser now (before ``--jobs`` workers are forked, so that they
+    share it rather than each loading it)."""
+    _parse("<html></html>")
+
+
 def _parse_fragment(html: str):
     return _parse("<html><body>" + html + "</body></html>").find("body")
 

@@ -260,11 +260,10 @@ class BlobStore:
 
     @property
     def _pending(self) -> dict[str, tuple[str, bytes]]:
-        """This process's rows not written yet: a forked worker starts with none, as the
+        """This process's rows not written yet: a forked process starts with none, as the
         parent's rows are the parent's to write."""
         if self._owner != os.getpid():
             self._pending_rows, self._owner = {}, os.getpid()
-            self.batch = 1  # a worker has no end of its own to flush at
         return self._pending_rows
 
     def _connection(self):
@@ -333,11 +332,13 @@ class BlobStore:
 
     def put(self, name: str, key: str, data: bytes) -> None:
         """Store a blob. Rows are written ``batch`` at a time, and by :meth:`flush` (or
-        :meth:`close`) at the end of a step; a forked worker writes each row at once, as it
-        has no end of its own to flush at."""
+        :meth:`close`) at the end of a step; a ``--jobs`` worker writes each row at once, as
+        it has no end of its own to flush at (see :func:`toolkit.parallel.in_worker`)."""
+        from .parallel import in_worker
+
         pending = self._pending
         pending[name] = (key, data)
-        if len(pending) >= self.batch:
+        if len(pending) >= self.batch or in_worker():
             self.flush()
 
     def flush(self) -> None:
