@@ -394,6 +394,27 @@ def test_a_jobs_worker_writes_its_rows_at_once(tmp_path):
     assert names(inherited) == ["parent", "w0", "w1", "w2", "w3"]
 
 
+def test_workers_making_a_new_store_at_once_lose_no_row(tmp_path):
+    """Switching a new file to WAL can fail at once with "database is locked" when another
+    process does the same (busy timeout or not): 12 trials in 30 lost a row before."""
+    import sqlite3
+
+    from toolkit.parallel import ordered_map
+    from toolkit.state import BlobStore
+
+    for trial in range(20):
+        path = tmp_path / f"{trial}.sqlite"
+
+        def work(n, path=path):
+            BlobStore(path).put(f"w{n}", "k", b"x")
+            return n
+
+        list(ordered_map(work, range(4), 2))
+        db = sqlite3.connect(path)
+        assert db.execute("SELECT count(*) FROM blob").fetchone()[0] == 4, trial
+        db.close()
+
+
 def test_extract_with_workers_stores_every_skeleton(project_dir, cli):
     import sqlite3
 

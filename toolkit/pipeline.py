@@ -239,11 +239,12 @@ def extract(project: Project, jobs: int = 1) -> ExtractResult:
 
     def before_fork() -> None:
         """The modules every worker needs and lxml's parser, loaded once before the workers
-        are forked rather than by each of them."""
+        are forked rather than by each of them; the skeleton store's file made."""
         from . import catalog  # noqa: F401
         from .segment import prepare
 
         prepare()
+        _skeleton_store(project).open()
 
     for slug, inputs, count, written, out, problem in ordered_map(
         work, items(), jobs, light, before_fork
@@ -637,12 +638,14 @@ def build(
 
     def before_fork() -> None:
         """What every worker needs, loaded once before they are forked rather than by each of
-        them: the modules that read catalogs and build pages, Babel's locale data."""
+        them: the modules that read catalogs and build pages, Babel's locale data, the
+        skeleton store's file."""
         from . import catalog  # noqa: F401
         from .build import text_direction
 
         for locale in locales:
             text_direction(locale)
+        _skeleton_store(project).open()
 
     for index, out in ordered_map(work, items(), jobs, light, before_fork):
         slug = loaded_all[index].slug

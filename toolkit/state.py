@@ -273,27 +273,51 @@ class BlobStore:
                 # remove the log the parent is using. Forked workers end with os._exit.
                 _INHERITED.append(self._db)
             self._pid, self._db = os.getpid(), None
-            import sqlite3
-
-            for _ in range(2):  # a file sqlite cannot use is removed, and made again
-                try:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                    db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-                    db.execute("PRAGMA journal_mode = WAL")
-                    db.execute("PRAGMA synchronous = NORMAL")
-                    db.execute(
-                        "CREATE TABLE IF NOT EXISTS blob"
-                        " (name TEXT PRIMARY KEY, key TEXT, data BLOB)"
-                    )
-                    self._db = db
-                    break
-                except sqlite3.OperationalError:
-                    break  # locked, read-only, no room: no store this run, and the file stays
-                except sqlite3.DatabaseError:
-                    self._broken()
-                except (sqlite3.Error, OSError):
-                    break
+            self._db = self._open()
         return self._db
+
+    def open(self) -> bool:
+        """Open the store now (before ``--jobs`` workers fork, so that they find the file
+        made); False when it cannot be used."""
+        return self._connection() is not None
+
+    def _open(self):
+        import sqlite3
+        import time
+
+        deadline = time.monotonic() + self.timeout
+        broken = False
+        while True:
+            db = None
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS blob (name TEXT PRIMARY KEY, key TEXT, data BLOB)"
+                )
+                return db
+            except sqlite3.OperationalError as e:
+                if db is not None:
+                    db.close()
+                # Two processes making the file at once: switching it to WAL may fail at once
+                # with "database is locked", busy timeout or not (2 opens in 80, measured).
+                if "locked" in str(e) and time.monotonic() < deadline:
+                    time.sleep(0.005)
+                    continue
+                return None  # read-only, no room, locked too long: no store this run, file kept
+            except sqlite3.DatabaseError:
+                if db is not None:
+                    db.close()
+                if broken:
+                    return None
+                broken = True
+                self._broken()  # a file sqlite cannot use is removed, and made again
+            except (sqlite3.Error, OSError):
+                if db is not None:
+                    db.close()
+                return None
 
     def close(self) -> None:
         self.flush()
@@ -355,7 +379,10 @@ class BlobStore:
             return
         try:
             with db:  # a transaction: committed, or rolled back on an error
-                db.execute("BEGIN")
+                # IMMEDIATE: the write lock is taken (waiting as long as the busy timeout
+                # allows) before anything is read, so another writer's commit in between
+                # cannot make the transaction fail at once.
+                db.execute("BEGIN IMMEDIATE")
                 db.executemany("INSERT OR REPLACE INTO blob VALUES (?, ?, ?)", rows)
         except sqlite3.OperationalError:
             pass  # read-only, full, or locked for too long: the next run makes them again
