@@ -40,7 +40,7 @@ class Loaded:
     key: str  # digest of the article's content and the settings that shape its skeleton
     link: str | None  # the WordPress post's own address (links between articles point to it)
     project: Project
-    source: Path
+    source: str  # the source file (its path, as the file system gives it)
     _article: Article | None = None
 
     @property
@@ -65,10 +65,10 @@ def _post_link(article: Article) -> str | None:
     return link if isinstance(link, str) else None
 
 
-def _reread(project: Project, source: Path, slug: str) -> Article:
+def _reread(project: Project, source: str, slug: str) -> Article:
     from .sources import read_articles
 
-    for article in read_articles(source, project):
+    for article in read_articles(Path(source), project):
         if article.slug == slug:
             return article
     raise SourceError(
@@ -91,7 +91,7 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
     settings = _settings_key(project)
     index = StatCache(data.get("files") if data.get("settings") == settings else None, stamp)
     slugs: dict[str, str] = {}
-    for path in project.source_files():
+    for path in project.source_paths():
         sig = index.stat(path)
         entries = index.get(path, sig) if sig is not None else None
         articles: list[Article] = []
@@ -99,7 +99,7 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
             from .sources import read_articles
 
             try:
-                articles = read_articles(path, project)
+                articles = read_articles(Path(path), project)
             except SourceError as e:
                 problems.append(e)
                 continue
