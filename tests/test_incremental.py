@@ -174,6 +174,10 @@ def test_auto_starts_workers_only_for_enough_work(monkeypatch):
     assert {pid for n, pid in many if n < 100} == {main}
     monkeypatch.setattr(parallel, "default_jobs", lambda: 1)
     assert {pid for _, pid in _pids(range(200), 0)} == {main}  # one CPU: no worker
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 2)
+    monkeypatch.setattr(parallel, "AUTO_FORKS", False)  # as on macOS
+    assert {pid for _, pid in _pids(range(200), 0)} == {main}  # macOS: only when asked
+    assert main not in {pid for _, pid in _pids(range(200), 2)}
 
 
 # --- stat records: unchanged files are known without reading them ---------------------------

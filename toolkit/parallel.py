@@ -12,7 +12,8 @@ the corpus grows. Where fork is not available the work runs in one process.
 
 ``jobs = 0`` (the command line's default) is *auto*: a worker per CPU (at most
 :data:`AUTO_MAX`) once there are :data:`AUTO_MIN` items with work to do, and the main process
-alone below that, where starting workers would cost more than they save. Items a step already
+alone below that, where starting workers would cost more than they save (and on macOS, where
+forking is not safe with every system library, always). Items a step already
 knows the result of (an unchanged article) are *light*: the main process takes them itself, so
 a rerun with nothing changed never starts a worker.
 """
@@ -20,6 +21,7 @@ a rerun with nothing changed never starts a worker.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import TypeVar
@@ -30,6 +32,9 @@ R = TypeVar("R")
 AUTO_MIN = 32  # items with work before auto mode starts workers
 AUTO_MAX = 8  # workers auto mode starts at most (CPU quotas are not in the affinity mask)
 CHUNK = 8  # items a worker is given at a time, at most
+# On macOS forking is offered but not safe with every system library (Python itself spawns by
+# default there): workers are started only when asked for with --jobs N.
+AUTO_FORKS = sys.platform != "darwin"
 
 _work: Callable | None = None  # the function of the current map, inherited by forked workers
 _in_worker = False
@@ -130,6 +135,8 @@ def ordered_map(
 
 def _auto(items: Iterator[T], light: Callable[[T], bool] | None) -> tuple[int, list[T]]:
     """The processes auto mode uses, and the items it read ahead to decide."""
+    if not AUTO_FORKS:
+        return 1, []
     cpus = min(default_jobs(), AUTO_MAX)
     head: list[T] = []
     if cpus <= 1:
