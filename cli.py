@@ -428,17 +428,10 @@ def check_(ctx: Context, locales, fmt, output, strict, only, skip, page, lang, n
 
     Exit 0 when there is no error, 1 when there is (with --strict, warnings too), 2 when some
     input could not be used."""
-    import gc
     from pathlib import Path
 
     from toolkit import report
     from toolkit.checks.run import audit_page, run
-
-    # A check keeps what it found alive to the end (findings, each text's results), and at the
-    # default thresholds the collector went over all of it again and again: 1 s of a 5 s check
-    # of 400 pages. Its data holds no cycles worth collecting early (peak memory is the same
-    # with the collector off), so young objects are collected far less often.
-    gc.set_threshold(50_000, 20, 100)
     from toolkit.errors import ConfigError, LocaliseError
     from toolkit.fsutil import write_atomic
     from toolkit.project import normalise_locale

@@ -126,21 +126,30 @@ def make_corpus(root: Path, pages: int, locales: list[str], glossary: bool) -> d
     }
 
 
-def fill_identity(folder: Path, pattern: str = "*.po") -> int:
-    """Set msgstr = msgid in every catalog of ``folder`` (through polib). Returns the entries."""
+def _fill(folder: Path, pattern: str, msgstr_for) -> tuple[int, int]:
+    """Set every entry's msgstr to ``msgstr_for(path, msgid)`` in the catalogs of ``folder``
+    that match ``pattern`` (through polib; fuzzy flags dropped), saved as ``.po``. Returns
+    (entries given a msgstr, entries)."""
     import polib
 
-    count = 0
+    filled = total = 0
     for path in sorted(folder.glob(pattern)):
         po = polib.pofile(str(path), wrapwidth=0)
         for entry in po:
-            if entry.msgid and not entry.obsolete:
-                entry.msgstr = entry.msgid
-                if "fuzzy" in entry.flags:
-                    entry.flags.remove("fuzzy")
-                count += 1
+            if not entry.msgid or entry.obsolete:
+                continue
+            total += 1
+            entry.msgstr = msgstr_for(path, entry.msgid)
+            filled += bool(entry.msgstr)
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
         po.save(str(path.with_suffix(".po")))
-    return count
+    return filled, total
+
+
+def fill_identity(folder: Path, pattern: str = "*.po") -> int:
+    """Set msgstr = msgid in every catalog of ``folder``. Returns the entries."""
+    return _fill(folder, pattern, lambda path, msgid: msgid)[1]
 
 
 def fill_reviewed(folder: Path, locale: str) -> tuple[int, int]:
@@ -151,31 +160,20 @@ def fill_reviewed(folder: Path, locale: str) -> tuple[int, int]:
     yet stay empty, as in a project half-way through translation. Returns (filled, entries)."""
     import polib
 
-    reviewed: dict[str, dict[str, str]] = {}
-    for path in sorted((REPO / "locales" / locale).glob("*.po")):
-        ref = polib.pofile(str(path))
-        reviewed[path.stem] = {
-            e.msgid: e.msgstr for e in ref if e.msgstr and "fuzzy" not in e.flags and not e.obsolete
-        }
-    filled = total = 0
-    for path in sorted(folder.glob("*.po")):
+    from toolkit import catalog
+
+    reviewed = {
+        path.stem: catalog.translations(polib.pofile(str(path)))
+        for path in sorted((REPO / "locales" / locale).glob("*.po"))
+    }
+
+    def msgstr_for(path: Path, msgid: str) -> str:
         base, _, page = path.stem.rpartition("-p")
-        own = reviewed.get(base, {})
         mark = f" (page {int(page)})"
-        po = polib.pofile(str(path), wrapwidth=0)
-        for entry in po:
-            if not entry.msgid or entry.obsolete:
-                continue
-            total += 1
-            msgstr = own.get(entry.msgid.replace(mark, ""))
-            entry.msgstr = (
-                msgstr + f" (pagina {int(page)})" * entry.msgid.count(mark) if msgstr else ""
-            )
-            filled += bool(msgstr)
-            if "fuzzy" in entry.flags:
-                entry.flags.remove("fuzzy")
-        po.save(str(path))
-    return filled, total
+        msgstr = reviewed.get(base, {}).get(msgid.replace(mark, ""))
+        return msgstr + f" (pagina {int(page)})" * msgid.count(mark) if msgstr else ""
+
+    return _fill(folder, "*.po", msgstr_for)
 
 
 # -- measuring ------------------------------------------------------------------------------
@@ -266,7 +264,7 @@ class Row:
 
 
 def localise_cli(
-    localise: Path, project: Path, pages: int, locales: list[str], jobs: int = 2
+    localise: Path, project: Path, pages: int, locales: list[str], jobs: int
 ) -> list[Row]:
     """The command line, step by step, each step in a fresh process, as a user types it (the
     default ``--jobs``: auto). Extract and init are per page; build and check per page and
@@ -560,10 +558,26 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
     tt = None
     if "tt html2po" in by:
         tt = ms("tt html2po") + ms("tt po2html")
-    parallel = [r for r in rows if "--jobs" in r.name and "reviewed" not in r.name]
+
+    def with_jobs(step: str, rerun: bool = False) -> Row | None:
+        """The row of a step run again with --jobs N, found by name whatever N was (the
+        reviewed-translation checks have rows of their own)."""
+        for r in rows:
+            name = r.name
+            if (
+                name.startswith(f"localise {step}")
+                and "--jobs" in name
+                and "reviewed" not in name
+                and name.endswith(", rerun)") == rerun
+            ):
+                return r
+        return None
+
+    jobs_extract, jobs_build = with_jobs("extract (cold, "), with_jobs("build (first, ")
+    jobs_check, jobs_check_rerun = with_jobs("check ("), with_jobs("check (", rerun=True)
     jobs_extract_build = None
-    if len(parallel) >= 3:
-        jobs_extract_build = parallel[0].ms_per_page + parallel[1].ms_per_page
+    if jobs_extract and jobs_build:
+        jobs_extract_build = jobs_extract.ms_per_page + jobs_build.ms_per_page
     ratios = {
         "localise extract+build ms/page": loc_extract_build,
         "localise extract+build ms/page (--jobs)": jobs_extract_build,
@@ -587,8 +601,8 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
         "build first / cache removed": ratio(build_ms, ms("localise build (cache removed)")),
         "check seconds": by["localise check"].seconds,
         "check under 5 s for 400 pages (scaled)": by["localise check"].seconds * 400 / pages < 5,
-        "check seconds (--jobs)": parallel[2].seconds if len(parallel) >= 3 else None,
-        "check seconds (--jobs, rerun)": parallel[3].seconds if len(parallel) >= 4 else None,
+        "check seconds (--jobs)": jobs_check.seconds if jobs_check else None,
+        "check seconds (--jobs, rerun)": jobs_check_rerun.seconds if jobs_check_rerun else None,
     }
     for name in (
         "localise check (reviewed translations)",

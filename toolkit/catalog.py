@@ -163,7 +163,11 @@ def _write_dated(text: Callable[[str], bytes], path: Path, date_key: str, durabl
     if m is not None and text(m.group(1)) == old:
         return None
     data = text(now_stamp())
-    return data if write_atomic(path, data, durable) else None
+    if data == old:
+        return None
+    # Compared here already: write_atomic need not read the file a second time.
+    write_atomic(path, data, durable, compare=False)
+    return data
 
 
 def _header(po, metadata: dict) -> None:

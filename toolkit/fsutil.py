@@ -15,17 +15,20 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | str | Iterable[str], durable: bool = True) -> bool:
+def write_atomic(
+    path: Path, data: bytes | str | Iterable[str], durable: bool = True, compare: bool = True
+) -> bool:
     """Write ``data`` (bytes, text, or text in chunks, written as they come) to ``path``
     atomically; return False (and leave the file alone) when it already holds exactly these
     bytes. ``durable`` flushes the bytes to the disk before the rename (``fsync``): files a
-    person wrote or must not lose; outputs that a rerun rebuilds can skip it."""
+    person wrote or must not lose; outputs that a rerun rebuilds can skip it. ``compare=False``:
+    the caller has compared ``data`` (bytes) with the file already, and it differs."""
     path = Path(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
     if isinstance(data, bytes):
         try:
-            if path.read_bytes() == data:
+            if compare and path.read_bytes() == data:
                 return False
         except FileNotFoundError:
             pass

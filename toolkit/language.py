@@ -13,6 +13,7 @@ same text on a built page are one identification), and, given a cache file, acro
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sqlite3
 import struct
@@ -35,6 +36,9 @@ class Identified:
 
 
 _MEMO_SIZE = 100_000
+
+
+_INHERITED: list = []  # cache connections a forked process got from its parent, never used
 
 
 class _Detector:
@@ -61,10 +65,17 @@ class _Detector:
         self._row = struct.Struct(f"<{len(self.codes)}d")
         self._db: sqlite3.Connection | None = None
         self._db_path: Path | None = None
+        self._db_pid = 0
 
     def use_cache(self, path: Path | None) -> None:
-        if path is None or self._db_path == path:
+        # A connection of this process's own: the detector lives as long as the process, and
+        # a --jobs worker forked after the main process opened the cache must not use the
+        # parent's connection (sqlite forbids it); the inherited one is left alone.
+        if path is None or (self._db_path == path and self._db_pid == os.getpid()):
             return
+        if self._db is not None and self._db_pid != os.getpid():
+            _INHERITED.append(self._db)  # kept open: closing it here could touch the parent's
+        self._db = self._db_path = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, timeout=30)
@@ -74,7 +85,7 @@ class _Detector:
             db.execute("CREATE TABLE IF NOT EXISTS language (key BLOB PRIMARY KEY, value BLOB)")
         except sqlite3.Error:
             return  # a cache that cannot be opened is no cache: identify everything
-        self._db, self._db_path = db, path
+        self._db, self._db_path, self._db_pid = db, path, os.getpid()
 
     def _key(self, text: str) -> bytes:
         return hashlib.blake2b(

@@ -103,7 +103,7 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
             except SourceError as e:
                 problems.append(e)
                 continue
-            entries = [[a.slug, a.path, article_key(project, a), _post_link(a)] for a in articles]
+            entries = [[a.slug, a.path, article_key(settings, a), _post_link(a)] for a in articles]
             if sig is not None:
                 index.put(path, sig, entries)
         for n, (slug, shown, key, link) in enumerate(entries):
@@ -123,12 +123,13 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
         save_json(index_path, {"settings": settings, "files": files}, touch=index.racy)
 
 
-def article_key(project: Project, article: Article) -> str:
+def article_key(settings: str, article: Article) -> str:
+    """Digest of an article's fields and the project's settings key (:func:`_settings_key`)."""
     from .state import digest
 
     # The fields' parts straight into the hash, their lengths first so that no two lists of
     # fields give the same bytes: a JSON payload was 60 % of the key's cost.
-    parts = [_settings_key(project)]
+    parts = [settings]
     for f in article.fields:
         parts += (f"{len(f.name)},{len(f.kind)},{len(f.value)}", f.name, f.kind, f.value)
     return digest(*parts)[:32]

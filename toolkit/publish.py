@@ -54,16 +54,12 @@ def alternates_for(project, locales: list[str] | None = None):
     return alternates
 
 
-def link_map_for(project, articles=None, locales: list[str] | None = None):
+def link_map_for(project, articles, locales: list[str] | None = None):
     """A function locale -> (href -> localised href or None), or None without a URL pattern.
     ``articles``: the project's articles as :func:`~toolkit.pipeline.iter_articles` gives them
     (their source addresses are what links point to)."""
     if not project.url_pattern:
         return None
-    if articles is None:
-        from .pipeline import iter_articles
-
-        articles = list(iter_articles(project, []))
     known: dict[str, str] = {}
     for article in articles:
         for url in (source_url(project, article), article.link):

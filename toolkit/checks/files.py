@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..catalog import usable
 from . import check
 
 
@@ -51,7 +52,7 @@ def inconsistent(ctx, catalogs):
     by_msgid: dict[str, dict[str, list]] = {}
     for cat in catalogs:
         for entry in cat.po:
-            if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags:
+            if usable(entry):
                 by_msgid.setdefault(entry.msgid, {}).setdefault(entry.msgstr, []).append(
                     (cat, entry)
                 )
