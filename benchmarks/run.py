@@ -360,8 +360,11 @@ def localise_cli_repeated(
 def scaling(
     localise: Path, root: Path, pages: int, locales: list[str], glossary: bool
 ) -> list[Row]:
-    """A cold extract and a first build on a second corpus of ``pages`` pages, to see whether
-    the cost per page stays flat as the project grows (the extrapolation assumes it does)."""
+    """A cold extract, a first build and a warm check on a second corpus of ``pages`` pages, to
+    see whether the cost per page and the peak memory stay flat as the project grows (the
+    extrapolation assumes it). The check runs on the reviewed translations, in one process
+    (``--jobs 1``), so that its peak is the whole check's; compare it with the row
+    ``localise check (reviewed translations, rerun, --jobs 1)`` of the main corpus."""
     sub = root / f"scale-{pages}"
     make_corpus(sub, pages, locales, glossary)
     project = sub / "pristine"
@@ -370,9 +373,8 @@ def scaling(
         run_process([localise, "-C", project, "init", locale])
         fill_identity(project / "locales" / locale)
     build = run_process([localise, "-C", project, "build", *locales])
-    shutil.rmtree(sub, ignore_errors=True)
     per_locale = pages * len(locales)
-    return [
+    rows = [
         Row(
             f"scaling: extract (cold), {pages} pages",
             extract.seconds,
@@ -388,6 +390,24 @@ def scaling(
             build.summary,
         ),
     ]
+    reviewed = [loc for loc in locales if (REPO / "locales" / loc).is_dir()]
+    if reviewed:
+        for locale in reviewed:
+            fill_reviewed(project / "locales" / locale, locale)
+        run_process([localise, "-C", project, "build", "-q", *locales], ok=(0, 1))
+        run_process([localise, "-C", project, "check", *locales], ok=(0, 1))  # the cache
+        check = run_process([localise, "-C", project, "check", *locales, "--jobs", "1"], ok=(0, 1))
+        rows.append(
+            Row(
+                f"scaling: check (reviewed translations, rerun, --jobs 1), {pages} pages",
+                check.seconds,
+                1000 * check.seconds / per_locale,
+                check.max_rss_mb,
+                f"exit {check.returncode}: {check.summary}",
+            )
+        )
+    shutil.rmtree(sub, ignore_errors=True)
+    return rows
 
 
 def library(project_dir: Path, pages: int, locales: list[str]) -> list[Row]:
@@ -624,6 +644,16 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
             # Cost per page as a straight line through the two sizes (never falling).
             slope = max(0.0, (scaled.ms_per_page - base) / (size - pages))
             growth[step] = base + slope * (SCALE_ARTICLES - pages)
+    # Memory: the whole check in one process, on both corpora.
+    step = "check (reviewed translations, rerun, --jobs 1)"
+    scaled = next((r for r in rows if r.name.startswith(f"scaling: {step}")), None)
+    if scaled is not None and f"localise {step}" in by:
+        size = int(scaled.name.rsplit(", ", 1)[1].split()[0])
+        base_mb = by[f"localise {step}"].max_rss_mb
+        ratios[f"check peak MB, {size} / {pages} pages"] = ratio(scaled.max_rss_mb, base_mb)
+        ratios["check peak MB per 1,000 pages more"] = (
+            (scaled.max_rss_mb - base_mb) * 1000 / (size - pages) if base_mb else None
+        )
     check_ms = ms("localise check")  # per page and locale
     hours = 3_600_000
     extrapolation = {
@@ -686,6 +716,8 @@ def print_report(meta: dict, rows: list[Row], ratios: dict, extra: dict) -> None
             shown = fmt(value, ".1f") + (" %" if value is not None else "")
         elif "ms/page" in key or key.startswith("check seconds"):
             shown = fmt(value, ".2f")
+        elif "MB per" in key:
+            shown = fmt(value, ".0f") + (" MB" if value is not None else "")
         else:
             shown = fmt(value, ".2f") + ("x" if value is not None else "")
         print(f"  {key:<48} {shown}")

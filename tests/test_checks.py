@@ -680,3 +680,21 @@ def test_fold_hyphens_folds_only_what_it_should():
     assert _fold_hyphens("anti\u2011TPO \u2013 x\u2212y") == "anti-TPO - x-y"
     assert _fold_hyphens("anti-TPO") == "anti-TPO"
     assert _fold_hyphens("é\u2010") == "é-"
+
+
+def test_numbers_are_compared_once_per_entry_and_kept_for_the_catalog_only(monkeypatch):
+    """The numbers and units checks share one comparison per entry, and what a catalog's
+    comparisons found is not kept beyond it (a cache over the corpus grew with it)."""
+    import toolkit.numbers
+
+    calls = []
+    compare = toolkit.numbers.compare
+    monkeypatch.setattr(
+        toolkit.numbers, "compare", lambda *args: calls.append(args) or compare(*args)
+    )
+    entry = polib.POEntry(msgid=ZINC, msgstr="Zink (300\u202fmg) – essentieel voor de haarzakjes.")
+    for catalog_number in (1, 2):
+        ctx = EntryContext("nl", "en", "article", f"file{catalog_number}.po", GLOSSARY, {})
+        found = [m for name in ("numbers", "units") for m, _ in REGISTRY[name].func(ctx, entry)]
+        assert found and any("30" in m for m in found)  # 30 mg became 300 mg
+        assert len(calls) == catalog_number  # once for both checks, again in the next catalog
