@@ -136,6 +136,7 @@ def bundle(
     res.problems += checked.problems
 
     decisions: dict[str, LocaleDecision] = {}
+    by_locale = checked.summary()["by_locale"]  # the findings counted in one pass
     for locale in locales:
         data = per_locale[locale]
         completion = 100.0 * data["translated"] / data["units"] if data["units"] else 100.0
@@ -144,13 +145,9 @@ def bundle(
             if min_completion is not None
             else project.completion_threshold(locale, 100.0)
         )
-        findings = [f for f in checked.findings if f.locale == locale]
+        found = by_locale.get(locale, {})
         d = LocaleDecision(
-            locale,
-            round(completion, 1),
-            sum(f.severity == "error" for f in findings),
-            sum(f.severity == "warning" for f in findings),
-            threshold,
+            locale, round(completion, 1), found.get("error", 0), found.get("warning", 0), threshold
         )
         decisions[locale] = d
 

@@ -1,14 +1,15 @@
 """Findings rendered for people and programs: text (terminals, CI logs), JSON, HTML (editors).
 
 Each format is written as it is produced, in chunks (``*_chunks``), so that a large report
-never exists twice in memory: the findings are the only copy.
+never exists in memory: the findings are read once per pass, in order, from the check's
+result (which keeps most of them on disk when there are many, see :mod:`toolkit.spill`).
 """
 
 from __future__ import annotations
 
 import html
 import json
-from itertools import groupby
+from itertools import groupby, islice
 from json.encoder import encode_basestring as _string  # C, ensure_ascii=False
 
 SCHEMA_VERSION = 1
@@ -39,14 +40,16 @@ def _finding_json(d: dict) -> str:
 
 def json_chunks(result):
     """The JSON report (``json.dumps(report, indent=2)``, byte for byte), in chunks."""
-    findings = result.findings
     yield f'{{\n  "version": {SCHEMA_VERSION},\n  "findings": ['
-    for i in range(0, len(findings), _BATCH):
+    findings = iter(result.findings)
+    first = True
+    while batch := list(islice(findings, _BATCH)):
         yield "".join(
-            ("," if i + k else "") + "\n    " + _finding_json(f.as_dict())
-            for k, f in enumerate(findings[i : i + _BATCH])
+            ("" if first and k == 0 else ",") + "\n    " + _finding_json(f.as_dict())
+            for k, f in enumerate(batch)
         )
-    yield "\n  ]" if findings else "]"
+        first = False
+    yield "]" if first else "\n  ]"
     yield f',\n  "summary": {_dumps(result.summary(), "  ")}'
     yield f',\n  "problems": {_dumps([str(p) for p in result.problems], "  ")}\n}}\n'
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from .. import catalog
 from ..errors import CatalogError, GlossaryError, LocaliseError
 from ..model import Finding
+from ..spill import SortedSpill
 from . import Check, all_checks
 from .content import EntryContext
 
@@ -35,23 +38,52 @@ class PageContext:
     identifier: object  # toolkit.language.Identifier
 
 
+def _findings() -> SortedSpill[Finding]:
+    """The findings of a run: read back sorted by file and line, and never more than a bounded
+    number of them in memory however large the corpus (see :mod:`toolkit.spill`)."""
+    return SortedSpill(_order, _as_tuple, _from_tuple)
+
+
+def _as_tuple(f: Finding) -> tuple:
+    return (
+        f.check,
+        f.severity,
+        f.message,
+        f.locale,
+        f.article,
+        f.msgid,
+        f.msgstr,
+        f.file,
+        f.line,
+        f.span,
+    )
+
+
+def _from_tuple(t) -> Finding:
+    return Finding(*t)
+
+
 @dataclass
 class CheckResult:
-    findings: list[Finding] = field(default_factory=list)
+    findings: SortedSpill[Finding] = field(default_factory=_findings)
     problems: list[LocaliseError] = field(default_factory=list)
     catalogs: int = 0
     entries: int = 0
     pages: int = 0
+    _tallied: tuple | None = field(default=None, repr=False, compare=False)
 
     def counts(self) -> dict[str, int]:
-        out = {"error": 0, "warning": 0, "info": 0}
-        for f in self.findings:
-            out[f.severity] += 1
-        return out
+        return dict(self._tally()[0])
 
-    def summary(self) -> dict:
+    def _tally(self) -> tuple[dict, dict]:
+        """Findings by severity, and by locale and article: one pass over the findings (which
+        may be read back from disk), remembered until more are added."""
+        if self._tallied is not None and self._tallied[0] == len(self.findings):
+            return self._tallied[1]
+        out = {"error": 0, "warning": 0, "info": 0}
         per: dict[str, dict] = {}
         for f in self.findings:
+            out[f.severity] += 1
             loc = per.setdefault(
                 f.locale or "source", {"error": 0, "warning": 0, "info": 0, "articles": {}}
             )
@@ -60,8 +92,13 @@ class CheckResult:
                 f.article or "-", {"error": 0, "warning": 0, "info": 0}
             )
             art[f.severity] += 1
+        self._tallied = (len(self.findings), (out, per))
+        return out, per
+
+    def summary(self) -> dict:
+        counts, per = self._tally()
         return {
-            **self.counts(),
+            **counts,
             "catalogs": self.catalogs,
             "entries": self.entries,
             "pages": self.pages,
@@ -115,6 +152,43 @@ class _Kept:
     flags: tuple[str, ...]
     linenum: int
     obsolete: bool = False
+
+
+class _LocaleEntries:
+    """One locale's translated entries, for the project-wide checks, which compare the
+    translations of one msgid across catalogs. They are kept sorted by msgid (beyond a bound,
+    on disk: :mod:`toolkit.spill`), so that only the msgids present in more than one form come
+    back into memory: the index of a large corpus does not have to fit in it."""
+
+    def __init__(self):
+        self.catalogs: list[tuple[str, str, str]] = []  # (locale, article, file) by number
+        # (msgid, msgstr, flags, line, catalog number), in the order of the catalogs' entries
+        self.rows: SortedSpill[tuple] = SortedSpill(itemgetter(0), _same, _same)
+
+    def add(self, cat: LoadedCatalog) -> None:
+        n = len(self.catalogs)
+        self.catalogs.append((cat.locale, cat.article, cat.file))
+        self.rows += ((e.msgid, e.msgstr, e.flags, e.linenum, n) for e in cat.po)
+
+    def translated_differently(self) -> list[LoadedCatalog]:
+        """The catalogs with their entries whose msgid has more than one translation in the
+        locale, in the order they came in: all that a project-wide check (the same text
+        translated differently, :func:`toolkit.checks.files.inconsistent`) can find anything
+        in."""
+        picked = []
+        for _msgid, group in groupby(self.rows, key=itemgetter(0)):
+            rows = list(group)
+            if len(rows) > 1 and any(r[1] != rows[0][1] for r in rows):
+                picked += rows
+        picked.sort(key=itemgetter(4, 3))  # back in catalog order, then line order
+        return [
+            LoadedCatalog(*self.catalogs[n], [_Kept(r[0], r[1], r[2], r[3]) for r in rows])
+            for n, rows in groupby(picked, key=itemgetter(4))
+        ]
+
+
+def _same(row):
+    return row
 
 
 def _finding(c: Check, locale, article, file, entry, message, span) -> Finding | None:
@@ -262,11 +336,11 @@ class _Runner:
 def run(
     project, locales: list[str], only=(), skip=(), pages: bool = True, jobs: int = 1
 ) -> CheckResult:
-    """Run the checks over the project: one template, catalog or page at a time (only what the
-    project-wide checks need of each catalog is kept), so memory does not grow with the
-    corpus beyond the findings themselves. With ``jobs`` > 1 (or 0, auto: see
-    :mod:`toolkit.parallel`) the files are checked in that many processes; the findings are
-    the same."""
+    """Run the checks over the project: one template, catalog or page at a time, so that memory
+    stays flat as the corpus grows. What outlives a file, the findings and the entries the
+    project-wide checks compare, is kept on disk beyond a bound (:mod:`toolkit.spill`). With
+    ``jobs`` > 1 (or 0, auto: see :mod:`toolkit.parallel`) the files are checked in that many
+    processes; the findings are the same."""
     import gc
 
     # A check keeps what it found alive to the end (findings, each text's results), and at the
@@ -319,24 +393,24 @@ def _run(project, locales, only, skip, pages, jobs) -> CheckResult:
         kind, locale, path = item
         return kind, locale, None if kind == "end" else getattr(runner, kind)(locale, path)
 
-    kept: list[LoadedCatalog] = []
+    kept = _LocaleEntries()
     for kind, locale, out in ordered_map(work, files(), jobs, before_fork=before_fork):
         if kind == "end":
+            differing = kept.translated_differently()
             for c in runner.by_scope.get("project", []):
-                for cat, entry, message, span in c.func(None, kept):
+                for cat, entry, message, span in c.func(None, differing):
                     f = _finding(c, locale, cat.article, cat.file, entry, message, span)
                     if f is not None:
                         res.findings.append(f)
-            kept = []
+            kept = _LocaleEntries()
             continue
         collect(out)
         if kind == "catalog" and out.kept is not None:
             res.catalogs += 1
             res.entries += out.entries
-            kept.append(out.kept)
+            kept.add(out.kept)
         elif kind == "page":
             res.pages += 1
-    res.findings.sort(key=_order)
     return res
 
 
@@ -379,5 +453,4 @@ def audit_page(path: Path, shown: str, locale: str, source_languages=()) -> Chec
         )
     except LocaliseError as e:
         res.problems.append(e)
-    res.findings.sort(key=_order)
     return res

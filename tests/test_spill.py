@@ -1,0 +1,101 @@
+"""The findings of a check kept on disk beyond a bound: read back exactly as a stable sort of
+everything in memory would give them, and the check's reports the same whether or not any
+finding went to disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit import spill
+from toolkit.spill import SortedSpill
+
+
+def _spill(limit: int) -> SortedSpill:
+    # Items are (key, serial): equal keys tell whether the order of adding was kept.
+    return SortedSpill(lambda item: item[0], list, tuple, limit=limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    limit=st.integers(1, 7),
+    groups=st.lists(
+        st.tuples(st.sampled_from(["append", "extend", "iadd"]), st.lists(st.integers(0, 5))),
+        max_size=12,
+    ),
+)
+def test_reads_back_a_stable_sort_of_everything_added(limit, groups):
+    bag = _spill(limit)
+    added = []
+    for how, keys in groups:
+        items = [(k, len(added) + i) for i, k in enumerate(keys)]
+        added += items
+        if how == "append":
+            for item in items:
+                bag.append(item)
+        elif how == "extend":
+            bag.extend(iter(items))
+        else:
+            bag += items
+        assert len(bag._items) < limit  # never more than the bound in memory
+    expected = sorted(added, key=lambda item: item[0])
+    assert len(bag) == len(added)
+    assert list(bag) == expected
+    assert list(bag) == expected  # read again: the runs are read afresh
+
+
+def test_iterations_may_nest():
+    bag = _spill(3)
+    bag.extend((k % 4, k) for k in range(10))
+    assert len(bag._runs) == 3
+    pairs = [(a, b) for a in bag for b in bag]
+    expected = sorted(((k % 4, k) for k in range(10)), key=lambda item: item[0])
+    assert pairs == [(a, b) for a in expected for b in expected]
+
+
+def test_nothing_is_written_below_the_bound(tmp_path):
+    bag = _spill(100)
+    bag.extend((k, k) for k in range(99))
+    assert bag._runs == [] and bag._folder is None
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "html"])
+def test_check_reports_are_the_same_when_findings_go_to_disk(project_dir, cli, monkeypatch, fmt):
+    shutil.rmtree(project_dir / "locales" / "nl")
+    assert cli(project_dir, "init", "nl").exit_code == 0  # untranslated: a finding per entry
+    in_memory = cli(project_dir, "check", "--format", fmt)
+    if fmt == "json":
+        assert len(json.loads(in_memory.output)["findings"]) > 100
+    monkeypatch.setattr(spill, "LIMIT", 7)  # a run to disk every 7 findings
+    on_disk = cli(project_dir, "check", "--format", fmt)
+    assert on_disk.exit_code == in_memory.exit_code
+    assert on_disk.output == in_memory.output
+
+
+def test_translations_that_differ_are_found_when_the_index_goes_to_disk(
+    project_dir, cli, monkeypatch
+):
+    """The check across catalogs (the same text translated differently) finds the same,
+    whether the locale's entries are held in memory or mostly on disk."""
+    from toolkit import catalog
+
+    nl = project_dir / "locales" / "nl"
+    original = catalog.load(nl / "autoimmune-related-balding.po")
+    translated = [e for e in original if e.msgstr and not e.obsolete and "fuzzy" not in e.flags]
+    assert len(translated) > 20
+    for copy, changed in (("copy-a", 0), ("copy-b", 5)):
+        po = catalog.load(nl / "autoimmune-related-balding.po")
+        for e in [e for e in po if e.msgid in {t.msgid for t in translated[::4]}][:changed]:
+            e.msgstr = f"{e.msgstr} (anders)"
+        catalog.write(po, nl / f"{copy}.po", "PO-Revision-Date")
+    args = ("check", "nl", "--only", "inconsistent", "--format", "json", "--no-pages")
+    in_memory = cli(project_dir, *args)
+    found = json.loads(in_memory.output)["findings"]
+    assert len(found) == 15  # 5 texts, each in 3 catalogs
+    assert {f["article"] for f in found} == {"autoimmune-related-balding", "copy-a", "copy-b"}
+    monkeypatch.setattr(spill, "LIMIT", 3)
+    assert cli(project_dir, *args).output == in_memory.output
