@@ -99,3 +99,19 @@ def test_translations_that_differ_are_found_when_the_index_goes_to_disk(
     assert {f["article"] for f in found} == {"autoimmune-related-balding", "copy-a", "copy-b"}
     monkeypatch.setattr(spill, "LIMIT", 3)
     assert cli(project_dir, *args).output == in_memory.output
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_one_line_and_exit_2(
+    project_dir, cli, monkeypatch, tmp_path
+):
+    import tempfile
+
+    shutil.rmtree(project_dir / "locales" / "nl")
+    assert cli(project_dir, "init", "nl").exit_code == 0
+    monkeypatch.setattr(spill, "LIMIT", 7)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    result = cli(project_dir, "check")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if "temporary file" in ln]
+    assert len(lines) == 1 and str(tmp_path / "missing") in lines[0] and "TMPDIR" in lines[0]

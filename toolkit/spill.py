@@ -80,15 +80,24 @@ class SortedSpill(Generic[T]):
     def _spill(self) -> None:
         import tempfile
 
-        if self._folder is None:
-            self._folder = tempfile.TemporaryDirectory(prefix="localise-")
         if not self._sorted:
             self._items.sort(key=self._key)
-        path = Path(self._folder.name) / f"run-{len(self._runs)}"
         dump = self._dump
-        with open(path, "wb") as f:
-            for part in _batches(iter(self._items), _BATCH):
-                marshal.dump([dump(item) for item in part], f)
+        try:
+            if self._folder is None:
+                self._folder = tempfile.TemporaryDirectory(prefix="localise-")
+            path = Path(self._folder.name) / f"run-{len(self._runs)}"
+            with open(path, "wb") as f:
+                for part in _batches(iter(self._items), _BATCH):
+                    marshal.dump([dump(item) for item in part], f)
+        except OSError as e:  # a full disk, or TMPDIR not writable: one line, not a traceback
+            from .errors import LocaliseError
+
+            raise LocaliseError(
+                f"could not write to a temporary file ({e.strerror or e}); set TMPDIR to a "
+                "folder with room",
+                e.filename or tempfile.gettempdir(),
+            ) from None
         self._runs.append(path)
         self._items = []
         self._sorted = True
