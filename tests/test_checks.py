@@ -8,6 +8,8 @@ import shutil
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit import catalog
 from toolkit.checks import REGISTRY, all_checks
@@ -556,7 +558,23 @@ def test_finding_json_is_json_dumps(span):
         span=span,
     )
     expected = json.dumps(f.as_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
-    assert report._finding_json(f.as_dict()) == expected
+    assert report._finding_json(f) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.text(), min_size=7, max_size=7),
+    line=st.integers(0, 10**9) | st.none(),
+    span=st.none() | st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)),
+)
+def test_finding_json_is_json_dumps_for_any_text(texts, line, span):
+    from toolkit import report
+    from toolkit.model import Finding
+
+    check, severity, message, locale, article, msgid, msgstr = texts
+    f = Finding(check, severity, message, locale, article, msgid, msgstr, "f.po", line, span)
+    expected = json.dumps(f.as_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    assert report._finding_json(f) == expected
 
 
 def test_check_jobs_same_report(project_dir, cli):

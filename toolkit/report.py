@@ -23,19 +23,28 @@ def _dumps(value, indent: str) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
 
 
-def _finding_json(d: dict) -> str:
-    """``_dumps(d, "    ")`` for a finding's dict (strings, ints, a span list), without the
-    indenting encoder, which is pure Python and was the report's whole cost."""
-    fields = []
-    for key, value in d.items():
-        if isinstance(value, str):
-            text = _string(value)
-        elif isinstance(value, list):
-            text = "[\n" + ",\n".join(f"        {v}" for v in value) + "\n      ]"
-        else:
-            text = json.dumps(value)
-        fields.append(f'      "{key}": {text}')
-    return "{\n" + ",\n".join(fields) + "\n    }"
+def _finding_json(f) -> str:
+    """``_dumps(f.as_dict(), "    ")`` for a finding, written out field by field: the indenting
+    encoder is pure Python and was the report's whole cost, and a dict and a generic loop per
+    finding were still most of what remained (1.4 s of the main process's 2.4 s in a check of
+    148,000 findings, under cProfile)."""
+    span = (
+        ""
+        if f.span is None
+        else f',\n      "span": [\n        {_value(f.span[0])},\n        {_value(f.span[1])}\n      ]'
+    )
+    return (
+        f'{{\n      "check": {_string(f.check)},\n      "severity": {_string(f.severity)}'
+        f',\n      "locale": {_string(f.locale)},\n      "article": {_string(f.article)}'
+        f',\n      "msgid": {_string(f.msgid)},\n      "msgstr": {_string(f.msgstr)}'
+        f',\n      "message": {_string(f.message)},\n      "file": {_string(f.file)}'
+        f',\n      "line": {_value(f.line)}{span}\n    }}'
+    )
+
+
+def _value(v) -> str:
+    """A number as JSON (any other value too, as json.dumps writes it)."""
+    return str(v) if type(v) is int else json.dumps(v)
 
 
 def json_chunks(result):
@@ -45,7 +54,7 @@ def json_chunks(result):
     first = True
     while batch := list(islice(findings, _BATCH)):
         yield "".join(
-            ("" if first and k == 0 else ",") + "\n    " + _finding_json(f.as_dict())
+            ("" if first and k == 0 else ",") + "\n    " + _finding_json(f)
             for k, f in enumerate(batch)
         )
         first = False
