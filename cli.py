@@ -382,8 +382,13 @@ def bundle_(ctx: Context, locales, min_completion, allow_warnings):
 
     project = ctx.project
     locales = locales_or_fail(ctx, locales)
+    from toolkit.errors import LocaliseError
+
     with locked(ctx):
-        res = run(project, locales, min_completion, allow_warnings)
+        try:
+            res = run(project, locales, min_completion, allow_warnings)
+        except LocaliseError as e:  # e.g. no room for the check's findings on disk
+            fail(e)
     for d in res.decisions:
         if d.published:
             click.echo(

@@ -760,7 +760,8 @@ def main(argv: list[str] | None = None) -> int:
         "--scale-pages",
         type=int,
         metavar="M",
-        help="also time a cold extract and first build on M pages, to test linear scaling",
+        help="also time a cold extract, a first build and a warm check (--jobs 1) on M pages, "
+        "to test linear scaling and check's peak memory",
     )
     parser.add_argument("--keep", action="store_true", help="keep the corpus folder")
     parser.add_argument(

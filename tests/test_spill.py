@@ -42,6 +42,7 @@ def test_reads_back_a_stable_sort_of_everything_added(limit, groups):
         else:
             bag += items
         assert len(bag._items) < limit  # never more than the bound in memory
+    assert len(bag._runs) == len(added) // limit  # the rest was written out
     expected = sorted(added, key=lambda item: item[0])
     assert len(bag) == len(added)
     assert list(bag) == expected
@@ -57,23 +58,53 @@ def test_iterations_may_nest():
     assert pairs == [(a, b) for a in expected for b in expected]
 
 
-def test_nothing_is_written_below_the_bound(tmp_path):
+def test_nothing_is_written_below_the_bound():
     bag = _spill(100)
     bag.extend((k, k) for k in range(99))
-    assert bag._runs == [] and bag._folder is None
+    assert bag._runs == [] and bag._files == []
+
+
+def test_close_frees_the_runs_and_the_spill_stays_usable():
+    bag = _spill(2)
+    bag.extend((k, k) for k in range(5))
+    files = list(bag._files)
+    assert len(files) == 2
+    bag.close()
+    assert all(f.closed for f in files) and len(bag) == 0 and list(bag) == []
+    bag.extend([(1, 0), (0, 1), (0, 2)])
+    assert list(bag) == [(0, 1), (0, 2), (1, 0)]
+
+
+def test_a_limit_of_zero_still_keeps_every_item():
+    bag = _spill(0)
+    bag.extend([(2, 0), (1, 1)])
+    bag.append((0, 2))
+    assert list(bag) == [(0, 2), (1, 1), (2, 0)]
 
 
 @pytest.mark.parametrize("fmt", ["json", "text", "html"])
-def test_check_reports_are_the_same_when_findings_go_to_disk(project_dir, cli, monkeypatch, fmt):
+def test_check_reports_are_the_same_when_findings_go_to_disk(
+    project_dir, cli, monkeypatch, tmp_path, fmt
+):
     shutil.rmtree(project_dir / "locales" / "nl")
     assert cli(project_dir, "init", "nl").exit_code == 0  # untranslated: a finding per entry
     in_memory = cli(project_dir, "check", "--format", fmt)
     if fmt == "json":
         assert len(json.loads(in_memory.output)["findings"]) > 100
+    import tempfile
+
     monkeypatch.setattr(spill, "LIMIT", 7)  # a run to disk every 7 findings
+    runs = []
+    spill_once = SortedSpill._spill
+    monkeypatch.setattr(SortedSpill, "_spill", lambda self: runs.append(1) or spill_once(self))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     on_disk = cli(project_dir, "check", "--format", fmt)
+    assert len(runs) > 10
     assert on_disk.exit_code == in_memory.exit_code
     assert on_disk.output == in_memory.output
+    assert list(temporary.iterdir()) == []  # nothing left behind
 
 
 def test_translations_that_differ_are_found_when_the_index_goes_to_disk(
@@ -99,6 +130,54 @@ def test_translations_that_differ_are_found_when_the_index_goes_to_disk(
     assert {f["article"] for f in found} == {"autoimmune-related-balding", "copy-a", "copy-b"}
     monkeypatch.setattr(spill, "LIMIT", 3)
     assert cli(project_dir, *args).output == in_memory.output
+
+
+def test_a_text_translated_two_ways_within_one_catalog(project_dir, cli, monkeypatch):
+    """The same msgid twice in one catalog (two contexts), translated differently there only,
+    is found with the index in memory and on disk alike."""
+    import polib
+
+    from toolkit import catalog
+
+    nl = project_dir / "locales" / "nl"
+    path = nl / "autoimmune-related-balding.po"
+    po = catalog.load(path)
+    first = next(e for e in po if e.msgstr and not e.obsolete and "fuzzy" not in e.flags)
+    po.append(polib.POEntry(msgctxt="sidebar", msgid=first.msgid, msgstr=first.msgstr + " (2)"))
+    catalog.write(po, path, "PO-Revision-Date")
+    args = ("check", "nl", "--only", "inconsistent", "--format", "json", "--no-pages")
+    in_memory = cli(project_dir, *args)
+    found = json.loads(in_memory.output)["findings"]
+    assert [f["article"] for f in found] == ["autoimmune-related-balding"] * 2
+    assert {f["msgstr"] for f in found} == {first.msgstr, first.msgstr + " (2)"}
+    monkeypatch.setattr(spill, "LIMIT", 2)
+    assert cli(project_dir, *args).output == in_memory.output
+
+
+def test_bundle_without_room_for_the_findings_is_one_line_and_exit_2(
+    project_dir, cli, monkeypatch, tmp_path
+):
+    import tempfile
+
+    monkeypatch.setattr(spill, "LIMIT", 2)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    result = cli(project_dir, "bundle", "nl")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert [ln for ln in result.output.splitlines() if "temporary file" in ln] == [
+        f"localise: error: {tmp_path / 'missing'}: could not write to a temporary file "
+        "(No such file or directory); set TMPDIR to a folder with room"
+    ]
+
+
+def test_the_summary_is_the_callers_to_change():
+    from toolkit.checks.run import CheckResult
+    from toolkit.model import Finding
+
+    res = CheckResult()
+    res.findings.append(Finding("numbers", "error", "m", locale="nl", article="a"))
+    res.summary()["by_locale"]["nl"]["error"] = 100
+    assert res.summary()["by_locale"]["nl"]["error"] == 1
 
 
 def test_a_temporary_folder_that_cannot_be_written_is_one_line_and_exit_2(

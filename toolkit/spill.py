@@ -3,19 +3,25 @@
 ``check`` collects every finding of a corpus to report them sorted by file and line, and a
 large corpus can have millions (every entry of an untranslated locale is one). Up to
 ``limit`` items are kept in memory; beyond that, they are sorted and written to a temporary
-file as a *run*, and reading merges the runs with what is in memory (an external merge sort).
-Ties keep the order the items were added in, as :func:`sorted` does, so the result is the same
-whether or not anything was written out.
+file as a *run*, and reading merges the runs with what is in memory (an external merge sort),
+a batch of each run at a time. Ties keep the order the items were added in, as
+:func:`sorted` does, so the result is the same whether or not anything was written out.
+
+The runs are anonymous temporary files (``tempfile.TemporaryFile``: on POSIX systems the name
+is removed as soon as the file is made), so nothing is left behind however the process ends.
 """
 
 from __future__ import annotations
 
 import heapq
 import marshal
+import os
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from pathlib import Path
 from typing import Generic, TypeVar
+
+from .errors import LocaliseError
 
 T = TypeVar("T")
 
@@ -26,7 +32,8 @@ _BATCH = 1000  # items a run is written and read in
 class SortedSpill(Generic[T]):
     """Items added with ``append``/``extend``/``+=``, read back sorted by ``key`` (stable).
     ``dump`` turns an item into something :mod:`marshal` writes (tuples of str, int, None)
-    and ``load`` turns that back into the item."""
+    and ``load`` turns that back into the item. ``close()`` frees the runs at once (else they
+    go with the object)."""
 
     def __init__(
         self,
@@ -36,12 +43,14 @@ class SortedSpill(Generic[T]):
         limit: int | None = None,
     ):
         self._key, self._dump, self._load = key, dump, load
-        self._limit = LIMIT if limit is None else limit
+        self._limit = max(1, LIMIT if limit is None else limit)
         self._items: list[T] = []
-        self._runs: list[Path] = []
-        self._folder = None  # a TemporaryDirectory, made with the first run
-        self._len = 0
         self._sorted = True  # whether ``_items`` is in order (nothing added since sorting)
+        self._len = 0
+        # Each run: its file and where each batch of it starts and ends.
+        self._runs: list[tuple[object, list[tuple[int, int]]]] = []
+        self._files: list = []
+        self._close = weakref.finalize(self, _close_all, self._files)
 
     def append(self, item: T) -> None:
         self._items.append(item)
@@ -67,7 +76,8 @@ class SortedSpill(Generic[T]):
         return self._len
 
     def __iter__(self) -> Iterator[T]:
-        """The items, sorted. Each call reads the runs afresh, so iterations may nest."""
+        """The items, sorted. Each read of a run seeks to its batch first, so iterations may
+        nest or interleave."""
         if not self._sorted:
             self._items.sort(key=self._key)  # stable
             self._sorted = True
@@ -75,7 +85,14 @@ class SortedSpill(Generic[T]):
             return iter(list(self._items))
         # heapq.merge takes equal items from the earlier iterable first: the runs in the order
         # they were written, then what is in memory, which is the order of adding.
-        return heapq.merge(*map(self._read, self._runs), list(self._items), key=self._key)
+        runs = (self._read(f, batches) for f, batches in self._runs)
+        return heapq.merge(*runs, list(self._items), key=self._key)
+
+    def close(self) -> None:
+        """Free the runs on disk; the spill is empty after it."""
+        self._close()
+        self._close = weakref.finalize(self, _close_all, self._files)  # usable again
+        self._runs, self._items, self._len, self._sorted = [], [], 0, True
 
     def _spill(self) -> None:
         import tempfile
@@ -83,36 +100,36 @@ class SortedSpill(Generic[T]):
         if not self._sorted:
             self._items.sort(key=self._key)
         dump = self._dump
+        batches = []
         try:
-            if self._folder is None:
-                self._folder = tempfile.TemporaryDirectory(prefix="localise-")
-            path = Path(self._folder.name) / f"run-{len(self._runs)}"
-            with open(path, "wb") as f:
-                for part in _batches(iter(self._items), _BATCH):
-                    marshal.dump([dump(item) for item in part], f)
-        except OSError as e:  # a full disk, or TMPDIR not writable: one line, not a traceback
-            from .errors import LocaliseError
-
+            f = tempfile.TemporaryFile(prefix="localise-")
+            self._files.append(f)
+            for i in range(0, len(self._items), _BATCH):
+                data = marshal.dumps([dump(item) for item in self._items[i : i + _BATCH]])
+                batches.append((f.tell(), len(data)))
+                f.write(data)
+            f.flush()
+        except OSError as e:  # a full disk, or no folder for temporary files: one line
+            where = str(e.filename or "TMPDIR")
+            if os.path.basename(where).startswith("localise-"):
+                where = os.path.dirname(where)  # the folder, not the file's random name
             raise LocaliseError(
                 f"could not write to a temporary file ({e.strerror or e}); set TMPDIR to a "
                 "folder with room",
-                e.filename or tempfile.gettempdir(),
+                where,
             ) from None
-        self._runs.append(path)
+        self._runs.append((f, batches))
         self._items = []
         self._sorted = True
 
-    def _read(self, path: Path) -> Iterator[T]:
+    def _read(self, f, batches: list[tuple[int, int]]) -> Iterator[T]:
         load = self._load
-        with open(path, "rb") as f:
-            while True:
-                try:
-                    part = marshal.load(f)
-                except EOFError:
-                    return
-                yield from map(load, part)
+        for offset, length in batches:
+            f.seek(offset)
+            yield from map(load, marshal.loads(f.read(length)))
 
 
-def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
-    while part := list(islice(items, size)):
-        yield part
+def _close_all(files: list) -> None:
+    for f in files:
+        f.close()
+    files.clear()

@@ -4,10 +4,11 @@ A check is registered with :func:`check`, which gives it a name, a severity and 
 docstring is the explanation users read in ``localise checks``. An *entry* check looks at one PO
 entry and yields ``(message, span)`` pairs (span: the offending part of the msgstr, or None);
 the runner turns them into findings. Checks of other scopes (catalog, project, page) yield
-findings themselves; a *project* check is given, for each locale, the entries of its catalogs
-whose msgid is translated in more than one way (all that a check across catalogs, such as
-``inconsistent``, needs: the rest of a large corpus need not be held). A translator silences an entry check for one entry with the PO flag
-``no-check-<name>`` (``#, no-check-numbers``).
+findings themselves. A *project* check is given, for each locale, only the entries of its
+catalogs whose msgid is translated in more than one way: all that a check across catalogs
+(``inconsistent``) needs, so that the rest of a large corpus need not be held. A translator
+silences an entry check for one entry with the PO flag ``no-check-<name>``
+(``#, no-check-numbers``).
 """
 
 from __future__ import annotations

@@ -117,7 +117,8 @@ def markup(ctx, entry):
 
 def _number_problems(ctx, entry) -> tuple:
     """The number problems of an entry, compared once for the checks that read them. Kept for
-    the catalog only (a global cache held every entry of the corpus: 45 MB at 2,400 pages)."""
+    the catalog only (a global cache held up to 65,536 entries of the corpus: 45 MB at 2,400
+    pages)."""
     key = (entry.msgid, entry.msgstr)
     found = ctx.number_problems.get(key)
     if found is None:

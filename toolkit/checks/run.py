@@ -8,9 +8,9 @@ flags, and returns findings sorted by file and line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from .. import catalog
@@ -23,7 +23,8 @@ from .content import EntryContext
 
 @dataclass
 class LoadedCatalog:
-    """A catalog as the project-wide checks see it: its translated entries."""
+    """A catalog as the project-wide checks see it: its translated entries (those whose msgid
+    the locale translates in more than one way, see :class:`_LocaleEntries`)."""
 
     locale: str
     article: str
@@ -39,24 +40,13 @@ class PageContext:
 
 
 def _findings() -> SortedSpill[Finding]:
-    """The findings of a run: read back sorted by file and line, and never more than a bounded
-    number of them in memory however large the corpus (see :mod:`toolkit.spill`)."""
+    """The findings of a run: read back sorted by file and line, and a bounded number of them
+    in memory however large the corpus (see :mod:`toolkit.spill`)."""
     return SortedSpill(_order, _as_tuple, _from_tuple)
 
 
-def _as_tuple(f: Finding) -> tuple:
-    return (
-        f.check,
-        f.severity,
-        f.message,
-        f.locale,
-        f.article,
-        f.msgid,
-        f.msgstr,
-        f.file,
-        f.line,
-        f.span,
-    )
+# A finding as marshal writes it: its fields in order (all of them, whatever they become).
+_as_tuple = attrgetter(*(f.name for f in fields(Finding)))
 
 
 def _from_tuple(t) -> Finding:
@@ -70,7 +60,7 @@ class CheckResult:
     catalogs: int = 0
     entries: int = 0
     pages: int = 0
-    _tallied: tuple | None = field(default=None, repr=False, compare=False)
+    _tallied: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def counts(self) -> dict[str, int]:
         return dict(self._tally()[0])
@@ -97,6 +87,10 @@ class CheckResult:
 
     def summary(self) -> dict:
         counts, per = self._tally()
+        per = {  # a copy: what a caller does with it must not change the next summary
+            loc: {**d, "articles": {a: dict(c) for a, c in d["articles"].items()}}
+            for loc, d in per.items()
+        }
         return {
             **counts,
             "catalogs": self.catalogs,
@@ -163,12 +157,15 @@ class _LocaleEntries:
     def __init__(self):
         self.catalogs: list[tuple[str, str, str]] = []  # (locale, article, file) by number
         # (msgid, msgstr, flags, line, catalog number), in the order of the catalogs' entries
-        self.rows: SortedSpill[tuple] = SortedSpill(itemgetter(0), _same, _same)
+        self.rows: SortedSpill[tuple] = SortedSpill(itemgetter(0), _as_is, _as_is)
 
     def add(self, cat: LoadedCatalog) -> None:
         n = len(self.catalogs)
         self.catalogs.append((cat.locale, cat.article, cat.file))
         self.rows += ((e.msgid, e.msgstr, e.flags, e.linenum, n) for e in cat.po)
+
+    def close(self) -> None:
+        self.rows.close()
 
     def translated_differently(self) -> list[LoadedCatalog]:
         """The catalogs with their entries whose msgid has more than one translation in the
@@ -187,7 +184,7 @@ class _LocaleEntries:
         ]
 
 
-def _same(row):
+def _as_is(row):
     return row
 
 
@@ -337,7 +334,7 @@ def run(
     project, locales: list[str], only=(), skip=(), pages: bool = True, jobs: int = 1
 ) -> CheckResult:
     """Run the checks over the project: one template, catalog or page at a time, so that memory
-    stays flat as the corpus grows. What outlives a file, the findings and the entries the
+    grows slowly with the corpus. What outlives a file, the findings and the entries the
     project-wide checks compare, is kept on disk beyond a bound (:mod:`toolkit.spill`). With
     ``jobs`` > 1 (or 0, auto: see :mod:`toolkit.parallel`) the files are checked in that many
     processes; the findings are the same."""
@@ -393,11 +390,13 @@ def _run(project, locales, only, skip, pages, jobs) -> CheckResult:
         kind, locale, path = item
         return kind, locale, None if kind == "end" else getattr(runner, kind)(locale, path)
 
+    project_checks = runner.by_scope.get("project", [])
     kept = _LocaleEntries()
     for kind, locale, out in ordered_map(work, files(), jobs, before_fork=before_fork):
         if kind == "end":
-            differing = kept.translated_differently()
-            for c in runner.by_scope.get("project", []):
+            differing = kept.translated_differently() if project_checks else []
+            kept.close()
+            for c in project_checks:
                 for cat, entry, message, span in c.func(None, differing):
                     f = _finding(c, locale, cat.article, cat.file, entry, message, span)
                     if f is not None:
@@ -408,7 +407,8 @@ def _run(project, locales, only, skip, pages, jobs) -> CheckResult:
         if kind == "catalog" and out.kept is not None:
             res.catalogs += 1
             res.entries += out.entries
-            kept.add(out.kept)
+            if project_checks:  # else nothing reads the index
+                kept.add(out.kept)
         elif kind == "page":
             res.pages += 1
     return res
