@@ -236,10 +236,14 @@ def run_process(argv: list, ok=(0,)) -> Run:
     return Run(float(seconds), int(max_rss_kb) / 1024, int(code), lines[-1] if lines else "")
 
 
+def median(runs: list):
+    """The run (or row) of median wall time (the upper one of an even number)."""
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+
+
 def median_run(argv: list[str], times: int = 5) -> Run:
     """The run of median wall time out of ``times`` runs."""
-    runs = sorted((run_process(argv) for _ in range(times)), key=lambda r: r.seconds)
-    return runs[len(runs) // 2]
+    return median([run_process(argv) for _ in range(times)])
 
 
 def best_of(func, repeat: int = 3) -> float:
@@ -350,7 +354,7 @@ def localise_cli_repeated(
         runs.append(localise_cli(localise, project, pages, locales, jobs))
     rows = []
     for group in zip(*runs, strict=True):
-        row = sorted(group, key=lambda r: r.seconds)[len(group) // 2]
+        row = median(list(group))
         if repeat > 1:
             row.note = f"median of {repeat}; {row.note}"
         rows.append(row)
@@ -488,7 +492,7 @@ def translate_toolkit(root: Path, pages: int, repeat: int = 1) -> list[Row]:
         for _ in range(repeat):
             shutil.rmtree(output, ignore_errors=True)
             runs.append(run_process(argv))
-        return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+        return median(runs)
 
     r1 = median_fresh([TT_BIN / "html2po", "-i", html_dir, "-o", pot_dir, "-P", *quiet], pot_dir)
     po_dir.mkdir()

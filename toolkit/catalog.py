@@ -24,7 +24,7 @@ from pathlib import Path
 from . import __version__, pofile
 from .errors import CatalogError, decode_text
 from .fsutil import write_atomic
-from .model import Unit
+from .model import Unit, usable  # noqa: F401  (usable: the rule, kept in model)
 from .placeholders import strip as strip_placeholders
 
 WRAP = 78
@@ -489,12 +489,6 @@ def stats(po) -> Stats:
 def compile_mo(po, path: Path) -> bool:
     """Write the MO file of a PO (translated entries only: fuzzy and obsolete are left out)."""
     return write_atomic(path, po.to_binary())
-
-
-def usable(entry) -> bool:
-    """Whether an entry's translation may be used (by a build, the memory, the checks of
-    translations): it has one, reviewed (not fuzzy), and it is not obsolete."""
-    return bool(entry.msgstr) and not entry.obsolete and "fuzzy" not in entry.flags
 
 
 def translations(po) -> dict[str, str]:

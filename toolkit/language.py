@@ -38,9 +38,6 @@ class Identified:
 _MEMO_SIZE = 100_000
 
 
-_INHERITED: list = []  # cache connections a forked process got from its parent, never used
-
-
 class _Detector:
     """lingua over a fixed set of languages, with each text's confidence values remembered:
     for the run, and in ``cache_path`` (sqlite) across runs when one is given."""
@@ -73,8 +70,10 @@ class _Detector:
         # parent's connection (sqlite forbids it); the inherited one is left alone.
         if path is None or (self._db_path == path and self._db_pid == os.getpid()):
             return
-        if self._db is not None and self._db_pid != os.getpid():
-            _INHERITED.append(self._db)  # kept open: closing it here could touch the parent's
+        if self._db_pid != os.getpid():
+            from .state import set_aside
+
+            set_aside(self._db)  # the parent's (see there)
         self._db = self._db_path = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,7 +43,7 @@ class Memory:
     @classmethod
     def from_catalogs(cls, catalogs, source_language: str, locale: str) -> Memory:
         """``catalogs``: (article, polib file) pairs, in a stable order."""
-        from .catalog import usable
+        from .model import usable
 
         memory = cls(source_language, locale)
         for article, po in catalogs:

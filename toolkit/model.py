@@ -76,3 +76,10 @@ class Finding:
         if self.span is not None:
             d["span"] = list(self.span)
         return d
+
+
+def usable(entry) -> bool:
+    """Whether a PO entry's translation may be used (by a build, the memory, the checks of
+    translations): it has one, reviewed (not fuzzy), and it is not obsolete. Here, with no
+    imports, so that the checks have it without loading the catalog module."""
+    return bool(entry.msgstr) and not entry.obsolete and "fuzzy" not in entry.flags

@@ -175,16 +175,22 @@ def _skeleton_store(project: Project):
     if _store is None or _store.path != path:
         if _store is not None:
             _store.close()
-        _store = BlobStore(path)
-        import atexit
+        else:  # once per process: rows not yet written, when a step did not flush them
+            import atexit
 
-        atexit.register(_store.close)  # rows not yet written, when a step did not flush them
+            atexit.register(_close_store)
+        _store = BlobStore(path)
         old = project.cache_dir / "skeletons"  # the cache's former layout: a file per article
         if old.is_dir():
             import shutil
 
             shutil.rmtree(old, ignore_errors=True)
     return _store
+
+
+def _close_store() -> None:
+    if _store is not None:
+        _store.close()
 
 
 def flush_skeletons() -> None:
@@ -550,13 +556,6 @@ def build(
         *sorted(f"{i.slug} {i.link}" for i in every),
     )
 
-    # The folders of each locale's catalogs and pages, as text: a rerun looks at two files
-    # per article and locale, and making Path objects for them was a sixth of its time.
-    folders = {
-        loc: (str(project.catalog_path(loc, "-").parent), str(project.page_path(loc, "-").parent))
-        for loc in locales
-    }
-
     def items():
         for index, loaded in enumerate(loaded_all):
             slug = loaded.slug
@@ -569,10 +568,9 @@ def build(
                     # first build, in the one process that feeds the workers).
                     todo.append((locale, None, None))
                     continue
-                po_folder, page_folder = folders[locale]
-                po_digest = state.file_digest(f"{po_folder}/{slug}.po")
+                po_digest = state.file_digest(project.catalog_file(locale, slug))
                 inputs = digest(site, loaded.key, po_digest)
-                known = state.get(key, inputs, f"{page_folder}/{slug}.html")
+                known = state.get(key, inputs, project.page_file(locale, slug))
                 todo.append((locale, inputs, known))
             yield index, todo
 
@@ -632,7 +630,7 @@ def build(
         loaded.__dict__.pop("_skeleton", None)  # one article's skeleton in memory at a time
         return index, out
 
-    shown = {loc: project.relative(Path(folders[loc][1])) for loc in locales}
+    shown = {loc: project.relative(project.dist_dir / loc) for loc in locales}
 
     def light(item) -> bool:  # every page of the article unchanged
         return all(known is not None for _, _, known in item[1])

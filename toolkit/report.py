@@ -53,10 +53,7 @@ def json_chunks(result):
     findings = iter(result.findings)
     first = True
     while batch := list(islice(findings, _BATCH)):
-        yield "".join(
-            ("" if first and k == 0 else ",") + "\n    " + _finding_json(f)
-            for k, f in enumerate(batch)
-        )
+        yield ("" if first else ",") + ",".join("\n    " + _finding_json(f) for f in batch)
         first = False
     yield "]" if first else "\n  ]"
     yield f',\n  "summary": {_dumps(result.summary(), "  ")}'

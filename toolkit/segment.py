@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from .model import Unit
 from .placeholders import PLACEHOLDER_RE, tokenize
-from .sources import slugify
+from .slug import slugify
 
 # Elements whose content is part of the surrounding text (become placeholders).
 INLINE = frozenset(

@@ -50,7 +50,7 @@ class SortedSpill(Generic[T]):
         # Each run: its file and where each batch of it starts and ends.
         self._runs: list[tuple[object, list[tuple[int, int]]]] = []
         self._files: list = []
-        self._close = weakref.finalize(self, _close_all, self._files)
+        weakref.finalize(self, _close_all, self._files)
 
     def append(self, item: T) -> None:
         self._items.append(item)
@@ -90,8 +90,7 @@ class SortedSpill(Generic[T]):
 
     def close(self) -> None:
         """Free the runs on disk; the spill is empty after it."""
-        self._close()
-        self._close = weakref.finalize(self, _close_all, self._files)  # usable again
+        _close_all(self._files)  # the finalizer made in __init__ still holds the list
         self._runs, self._items, self._len, self._sorted = [], [], 0, True
 
     def _spill(self) -> None:

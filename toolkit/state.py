@@ -233,6 +233,14 @@ class State:
 _INHERITED: list = []  # connections a forked process got from its parent, never touched
 
 
+def set_aside(db) -> None:
+    """Keep a connection this process inherited from its parent (a ``--jobs`` worker after
+    the fork) out of use and open: sqlite forbids using it across a fork, and closing it could
+    checkpoint and remove the log the parent is using. Forked workers end with os._exit."""
+    if db is not None:
+        _INHERITED.append(db)
+
+
 class BlobStore:
     """A cache of blobs by name, each under the key it was made from, in one sqlite file.
 
@@ -268,10 +276,7 @@ class BlobStore:
 
     def _connection(self):
         if self._pid != os.getpid():  # never use a connection across a fork
-            if self._db is not None:
-                # Nor close it: closing the parent's connection here could checkpoint and
-                # remove the log the parent is using. Forked workers end with os._exit.
-                _INHERITED.append(self._db)
+            set_aside(self._db)
             self._pid, self._db = os.getpid(), None
             self._db = self._open()
         return self._db

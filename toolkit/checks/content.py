@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..catalog import usable
+from ..model import usable
 from ..placeholders import MARKUP_LIKE_RE, strip, tokenize
 from . import check
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..catalog import usable
+from ..model import usable
 from . import check
 
 

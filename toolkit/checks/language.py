@@ -3,6 +3,7 @@ the source language, and built pages with fragments left in another language."""
 
 from __future__ import annotations
 
+from ..model import usable
 from . import check
 
 
@@ -11,8 +12,6 @@ def wrong_language(ctx, po):
     """The translation is not in the catalog's language (identified by lingua, offline). Only
     texts of a few words or more, identified with high confidence, are judged, so one-word
     headings, names and terms never raise this."""
-    from ..catalog import usable
-
     entries = [e for e in po if usable(e)]
     expected = ctx.locale.split("_")[0]
     for entry, found in zip(

@@ -24,7 +24,8 @@ from .content import EntryContext
 @dataclass
 class LoadedCatalog:
     """A catalog as the project-wide checks see it: its translated entries (those whose msgid
-    the locale translates in more than one way, see :class:`_LocaleEntries`)."""
+    the locale translates in more than one way, see :class:`_LocaleEntries`). From a worker,
+    the entries are plain ``(msgid, msgstr, flags, line)`` tuples, cheaper to pass."""
 
     locale: str
     article: str
@@ -162,7 +163,7 @@ class _LocaleEntries:
     def add(self, cat: LoadedCatalog) -> None:
         n = len(self.catalogs)
         self.catalogs.append((cat.locale, cat.article, cat.file))
-        self.rows += ((e.msgid, e.msgstr, e.flags, e.linenum, n) for e in cat.po)
+        self.rows += ((*row, n) for row in cat.po)
 
     def close(self) -> None:
         self.rows.close()
@@ -212,7 +213,8 @@ class _FileResult:
     findings: list[Finding] = field(default_factory=list)
     problems: list[LocaliseError] = field(default_factory=list)
     foreign: dict[str, str] = field(default_factory=dict)  # templates: msgid -> language
-    kept: LoadedCatalog | None = None  # catalogs: for the project-wide checks
+    # catalogs: for the project-wide checks, each entry as (msgid, msgstr, flags, line)
+    kept: LoadedCatalog | None = None
     entries: int = 0
 
     def add(self, *args) -> None:
@@ -309,12 +311,14 @@ class _Runner:
         for c in self.by_scope.get("catalog", []):
             for entry, message, span in c.func(ctx, po):
                 out.add(c, locale, article, shown, entry, message, span)
-        light = [
-            _Kept(e.msgid, e.msgstr, tuple(e.flags), e.linenum)
-            for e in entries
-            if e.msgstr and "fuzzy" not in e.flags
-        ]
-        out.kept = LoadedCatalog(locale, article, shown, light)
+        # What the project-wide checks compare (as tuples: they travel back from a worker),
+        # only when one runs.
+        rows = (
+            [(e.msgid, e.msgstr, tuple(e.flags), e.linenum) for e in entries if catalog.usable(e)]
+            if "project" in self.by_scope
+            else []
+        )
+        out.kept = LoadedCatalog(locale, article, shown, rows)
         return out
 
     def page(self, locale: str, page_path: Path) -> _FileResult:

@@ -8,11 +8,11 @@ file (and line, for JSON), so the caller can report it and carry on with the nex
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 from ..errors import SourceError
 from ..model import Article
+from ..slug import slugify  # noqa: F401  (the readers take it from here)
 from . import html as html_reader
 from . import text as text_reader
 from . import wordpress
@@ -21,8 +21,6 @@ _HTML_START = re.compile(
     rb"^\s*(<!--.*?-->\s*)*<(!doctype|html|head|body|meta|div|p|h[1-6]|article|section|figure|ul|ol|table|main|span|a|img|header|nav)\b",
     re.I | re.S,
 )
-
-_NOT_SLUG = re.compile(r"[^a-zA-Z0-9]+")
 
 
 def sniff(data: bytes) -> str:
@@ -33,16 +31,6 @@ def sniff(data: bytes) -> str:
     if _HTML_START.match(data.lstrip(b"\xef\xbb\xbf")[:4096]):
         return "html"
     return "text"
-
-
-def slugify(value: str, fallback: str = "article") -> str:
-    """A slug safe to use as a file name: lower-case ASCII letters, digits and hyphens, never a
-    path separator or ``..``."""
-    if not value.isascii():  # ASCII is its own decomposition
-        value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    value = _NOT_SLUG.sub("-", value).strip("-").lower()
-    value = value[:100].strip("-")
-    return value or fallback
 
 
 def read_articles(path: Path, project) -> list[Article]:
