@@ -448,11 +448,36 @@ def library(project_dir: Path, pages: int, locales: list[str]) -> list[Row]:
     warm = segment_article(read_articles(files[0], project)[0])
     build_page(warm, locales[0], {})
 
-    def read_and_segment():
-        return [segment_article(a) for path in files for a in read_articles(path, project)]
+    def read_and_segment(part=files):
+        """Each page read and segmented, and let go, as extract does (holding all of them
+        would be timed too: the collector going over them again and again, 30 % more)."""
+        for path in part:
+            for a in read_articles(path, project):
+                segment_article(a)
 
-    skeletons = read_and_segment()
+    skeletons = [segment_article(a) for path in files for a in read_articles(path, project)]
     t_segment = best_of(read_and_segment)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+    def read_and_segment_split():
+        """The same work in ``cpus`` forked processes, each given every cpus-th file, and
+        nothing passed between them: the most ``--jobs`` could gain on this machine (two
+        processes share its caches and memory, and the host may share its cores)."""
+        pids = []
+        for k in range(cpus):
+            pid = os.fork()
+            if pid == 0:
+                status = 1
+                try:
+                    read_and_segment(files[k::cpus])
+                    status = 0
+                finally:
+                    os._exit(status)
+            pids.append(pid)
+        if any(os.waitpid(pid, 0)[1] for pid in pids):
+            sys.exit("benchmark: a forked read + segment failed")
+
+    t_split = best_of(read_and_segment_split) if cpus > 1 and hasattr(os, "fork") else None
 
     po_paths = [project.catalog_path(loc, sk.slug) for loc in locales for sk in skeletons]
 
@@ -471,6 +496,18 @@ def library(project_dir: Path, pages: int, locales: list[str]) -> list[Row]:
     per_build = pages * len(locales)
     return [
         Row("library: read + segment", t_segment, 1000 * t_segment / pages, note="best of 3"),
+        *(
+            [
+                Row(
+                    f"library: read + segment, split over {cpus} forked processes",
+                    t_split,
+                    1000 * t_split / pages,
+                    note="best of 3; the machine's ceiling for --jobs",
+                )
+            ]
+            if t_split
+            else []
+        ),
         Row("library: load PO (for a build)", t_load, 1000 * t_load / per_build, note="best of 3"),
         Row("library: build_page", t_build, 1000 * t_build / per_build, note="best of 3"),
     ]
@@ -618,6 +655,11 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
     jobs_extract_build = None
     if jobs_extract and jobs_build:
         jobs_extract_build = jobs_extract.ms_per_page + jobs_build.ms_per_page
+    split = next((r for r in rows if r.name.startswith("library: read + segment, split")), None)
+
+    def speed_up(one: Row | None, many: Row | None) -> float | None:
+        return ratio(one.seconds, many.seconds) if one and many else None
+
     ratios = {
         "localise extract+build ms/page": loc_extract_build,
         "localise extract+build ms/page (--jobs)": jobs_extract_build,
@@ -643,6 +685,20 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
         "check under 5 s for 400 pages (scaled)": by["localise check"].seconds * 400 / pages < 5,
         "check seconds (--jobs)": jobs_check.seconds if jobs_check else None,
         "check seconds (--jobs, rerun)": jobs_check_rerun.seconds if jobs_check_rerun else None,
+        # --jobs: the default (a process per CPU) against the --jobs row (one process, by
+        # default), and the most that splitting work over processes gains on this machine.
+        "speed-up of the default --jobs: extract": speed_up(
+            jobs_extract, by.get("localise extract (cold)")
+        ),
+        "speed-up of the default --jobs: build": speed_up(
+            jobs_build, by.get("localise build (first)")
+        ),
+        "speed-up of the default --jobs: check (rerun)": speed_up(
+            jobs_check_rerun, by.get("localise check (rerun, nothing changed)")
+        ),
+        "speed-up of read + segment split over processes (the ceiling)": speed_up(
+            by.get("library: read + segment"), split
+        ),
     }
     for name in (
         "localise check (reviewed translations)",
@@ -652,9 +708,13 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
             ratios[name.replace("localise check", "check seconds")] = by[name].seconds
     for kind in ("", "rerun, "):
         prefix = f"localise check (reviewed translations, {kind}--jobs"
-        with_jobs = [r for r in rows if r.name.startswith(prefix)]
-        if with_jobs:
-            ratios[f"check seconds (reviewed translations, {kind}--jobs)"] = with_jobs[0].seconds
+        found = [r for r in rows if r.name.startswith(prefix)]
+        if found:
+            ratios[f"check seconds (reviewed translations, {kind}--jobs)"] = found[0].seconds
+            default = by.get(f"localise check (reviewed translations{', rerun' if kind else ''})")
+            ratios[f"speed-up of the default --jobs: check (reviewed, {kind[:-2] or 'cold'})"] = (
+                speed_up(found[0], default)
+            )
     growth = {}
     for step, base in (("extract (cold)", extract_ms), ("build (first)", build_ms)):
         scaled = next((r for r in rows if r.name.startswith(f"scaling: {step}")), None)
