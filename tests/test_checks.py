@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import polib
 import pytest
@@ -716,3 +717,132 @@ def test_numbers_are_compared_once_per_entry_and_kept_for_the_catalog_only(monke
         found = [m for name in ("numbers", "units") for m, _ in REGISTRY[name].func(ctx, entry)]
         assert found and any("30" in m for m in found)  # 30 mg became 300 mg
         assert len(calls) == catalog_number  # once for both checks, again in the next catalog
+
+
+# -- results kept between runs (toolkit/checks/cache.py) ----------------------------------------
+
+
+def _json_report(result) -> dict:
+    return json.loads(result.output[: result.output.rindex("}") + 1])
+
+
+@pytest.fixture
+def checked_files(monkeypatch):
+    """The files the checks actually read in this process (not taken from the cache)."""
+    from toolkit.checks import run
+
+    seen: list[str] = []
+    for kind in ("_template", "_catalog"):
+        original = getattr(run._Runner, kind)
+
+        def spy(self, *args, _original=original):
+            seen.append(Path(args[-2]).name)  # the path comes before the file's bytes
+            return _original(self, *args)
+
+        monkeypatch.setattr(run._Runner, kind, spy)
+    return seen
+
+
+def test_a_rerun_takes_every_file_from_the_cache_and_reports_the_same(
+    project_dir, cli, checked_files
+):
+    first = cli(project_dir, "check", "--format", "json")
+    assert checked_files and (project_dir / ".localise/cache/check.sqlite").is_file()
+    checked_files.clear()
+    again = cli(project_dir, "check", "--format", "json")
+    assert checked_files == []
+    assert again.exit_code == first.exit_code and again.output == first.output
+
+
+def test_a_changed_dose_is_caught_after_a_cached_run(project_dir, cli, checked_files):
+    """The patient-safety case: a catalog edited after a check is checked again; the others,
+    unchanged, come from the cache."""
+    po = project_dir / "locales/nl/autoimmune-related-balding.po"
+    before = _json_report(cli(project_dir, "check", "--format", "json"))
+    assert not any("Zink (300" in f["msgstr"] for f in before["findings"])
+    checked_files.clear()
+    text = po.read_text("utf-8")
+    assert "Zink (30\u202fmg)" in text  # a narrow no-break space, as in the source
+    po.write_text(text.replace("Zink (30\u202fmg)", "Zink (300\u202fmg)"), "utf-8")
+    after = _json_report(cli(project_dir, "check", "--format", "json"))
+    assert checked_files == [po.name]
+    assert any(f["check"] == "numbers" and "Zink (300" in f["msgstr"] for f in after["findings"])
+    assert after["summary"]["error"] > before["summary"]["error"]
+
+
+def test_what_every_catalog_depends_on_checks_them_all_again(project_dir, cli, checked_files):
+    """The glossary, the checks selected and the locales checked are inputs of every result."""
+    cli(project_dir, "check", "--format", "json")
+    catalogs = sorted(p.name for p in (project_dir / "locales/nl").glob("*.po"))
+
+    def checked_again(*args) -> list[str]:
+        checked_files.clear()
+        cli(project_dir, "check", "--format", "json", *args)
+        return sorted(n for n in checked_files if n.endswith(".po"))
+
+    with open(project_dir / "glossary.csv", "a", encoding="utf-8") as f:
+        f.write("\n")  # any change to its bytes
+    assert checked_again() == catalogs
+    assert checked_again() == []
+    assert checked_again("--skip", "length") == catalogs
+    assert checked_again("nl") == catalogs  # the locales checked: here nl only, not all
+
+
+def test_a_template_whose_source_language_changes_checks_the_catalogs_again(
+    project_dir, cli, checked_files
+):
+    """The entry checks read which source texts are in another language, over all templates:
+    a template that changes that changes the key of every catalog."""
+    cli(project_dir, "check", "--format", "json")
+    pot = next((project_dir / "locales/templates").glob("*.pot"))
+    with open(pot, "a", encoding="utf-8") as f:
+        f.write('\nmsgid "Dit is een Nederlandse zin over haaruitval bij vrouwen."\nmsgstr ""\n')
+    checked_files.clear()
+    cli(project_dir, "check", "--format", "json")
+    assert pot.name in checked_files
+    assert sum(n.endswith(".po") for n in checked_files) == len(
+        list((project_dir / "locales/nl").glob("*.po"))
+    )
+
+
+def test_results_written_by_workers_are_read_by_one_process(project_dir, cli, checked_files):
+    two = cli(project_dir, "check", "--format", "json", "-j", "2")
+    checked_files.clear()
+    one = cli(project_dir, "check", "--format", "json", "-j", "1")
+    assert checked_files == [] and one.output == two.output
+
+
+def test_a_damaged_result_cache_costs_time_not_findings(project_dir, cli):
+    fresh = cli(project_dir, "check", "--format", "json")
+    db = project_dir / ".localise/cache/check.sqlite"
+    for name in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        if name.exists():
+            name.unlink()
+    db.write_bytes(b"not a database" * 100)
+    assert cli(project_dir, "check", "--format", "json").output == fresh.output
+    assert cli(project_dir, "check", "--format", "json").output == fresh.output
+
+
+def test_the_result_cache_key_covers_the_code_and_libraries(monkeypatch):
+    from toolkit.checks import cache
+
+    cache.code_key.cache_clear()
+    before = cache.code_key()
+    monkeypatch.setattr(cache, "_LIBRARIES", (*cache._LIBRARIES, "click"))
+    cache.code_key.cache_clear()
+    assert cache.code_key() != before
+    monkeypatch.undo()
+    cache.code_key.cache_clear()
+    assert cache.code_key() == before
+
+
+def test_an_unusable_page_costs_itself_not_the_check(project_dir, cli):
+    assert cli(project_dir, "build", "-q").exit_code in (0, 1)
+    whole = _json_report(cli(project_dir, "check", "--format", "json"))
+    (project_dir / "dist/nl/zz-binary.html").write_bytes(b"\x00\x01")
+    result = cli(project_dir, "check", "--format", "json")
+    assert result.exit_code == 2
+    data = _json_report(result)
+    assert data["findings"] == whole["findings"]
+    assert data["summary"]["unusable_files"] == 1
+    assert any("zz-binary.html" in p for p in data["problems"])

@@ -50,11 +50,12 @@ def _polib():
 # Reading
 
 
-def load(path: Path, shown: str | None = None):
+def load(path: Path, shown: str | None = None, raw: bytes | None = None):
     """Read a PO or POT file. Raises CatalogError with the file and line for a syntax error or
-    a duplicate msgid; the file itself is never touched."""
+    a duplicate msgid; the file itself is never touched. ``raw``: the file's bytes, when the
+    caller has read them."""
     shown = shown or str(path)
-    po = _parse(_read_text(path, shown), shown)
+    po = _parse(_read_text(path, shown, raw), shown)
     po.fpath = str(path)
     return po
 

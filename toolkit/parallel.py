@@ -38,10 +38,23 @@ AUTO_FORKS = sys.platform != "darwin"
 
 _work: Callable | None = None  # the function of the current map, inherited by forked workers
 _in_worker = False
+_at_chunk_end: list[Callable[[], None]] = []  # in a worker: what to call when a chunk is done
 
 
 def _call(chunk: list) -> list:
-    return [_work(item) for item in chunk]
+    try:
+        return [_work(item) for item in chunk]
+    finally:
+        while _at_chunk_end:
+            _at_chunk_end.pop(0)()
+
+
+def at_chunk_end(func: Callable[[], None]) -> None:
+    """In a worker, call ``func`` (once) when the items of the chunk it is working on are done,
+    before their results go back: a worker has no end of its own, and what it buffers must be
+    written by then (see :func:`in_worker`)."""
+    if func not in _at_chunk_end:
+        _at_chunk_end.append(func)
 
 
 def _mark_worker() -> None:

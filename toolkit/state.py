@@ -361,14 +361,17 @@ class BlobStore:
 
     def put(self, name: str, key: str, data: bytes) -> None:
         """Store a blob. Rows are written ``batch`` at a time, and by :meth:`flush` (or
-        :meth:`close`) at the end of a step; a ``--jobs`` worker writes each row at once, as
-        it has no end of its own to flush at (see :func:`toolkit.parallel.in_worker`)."""
-        from .parallel import in_worker
+        :meth:`close`) at the end of a step; a ``--jobs`` worker, which has no end of its own,
+        writes them when the chunk of items it was given is done, before their results go back
+        (:func:`toolkit.parallel.at_chunk_end`): a transaction per chunk, not per row."""
+        from .parallel import at_chunk_end, in_worker
 
         pending = self._pending
         pending[name] = (key, data)
-        if len(pending) >= self.batch or in_worker():
+        if len(pending) >= self.batch:
             self.flush()
+        elif in_worker():
+            at_chunk_end(self.flush)
 
     def flush(self) -> None:
         """Write the rows not written yet, in one transaction. A store that cannot take them

@@ -249,11 +249,21 @@ class _Runner:
             self.by_scope.setdefault(c.scope, []).append(c)
         self.wants_syntax = any(c.name == "po-syntax" for c in checks)
         self.foreign: dict[str, str] = {}  # msgid -> language, over all templates
+        self.cache = None
+        self.hits: dict[tuple[str, str], _FileResult] = {}  # found by `known`, not yet taken
+        if not self.problems:  # with an unusable glossary, every file is checked again
+            from .cache import ResultCache
 
-    def _load(self, out: _FileResult, path: Path, locale: str):
+            try:
+                glossary = project.glossary_path.read_bytes()
+            except OSError:
+                glossary = None
+            self.cache = ResultCache(project, locales, checks, glossary)
+
+    def _load(self, out: _FileResult, path: Path, locale: str, raw: bytes | None = None):
         shown = self.project.relative(path)
         try:
-            return catalog.load(path, shown), shown
+            return catalog.load(path, shown, raw), shown
         except CatalogError as e:
             out.problems.append(e)
             if self.wants_syntax or not locale:
@@ -270,10 +280,72 @@ class _Runner:
                 )
             return None, shown
 
+    # -- results kept from the last run (toolkit.checks.cache) ---------------------------------
+
+    def _lookup(self, kind: str, path: Path) -> tuple[bytes | None, str | None, object]:
+        """The file's bytes, its key in the cache and what the cache holds for it (None: a
+        miss, or no cache)."""
+        if self.cache is None:
+            return None, None, None
+        try:
+            raw = Path(path).read_bytes()
+        except OSError:
+            return None, None, None  # checked as usual: the problem is reported
+        shown = self.project.relative(path)
+        key = self.cache.key(kind, shown, raw)
+        return raw, key, self.cache.get(kind, shown, key)
+
+    def _keep(self, kind: str, path: Path, key: str | None, out: _FileResult, value) -> None:
+        if key is not None and not out.problems:
+            self.cache.put(kind, self.project.relative(path), key, value)
+
+    def known(self, kind: str, locale: str, path: Path) -> bool:
+        """Whether the cache holds the file's results; they are then taken by the next call
+        for the file, in this process, without reading it again."""
+        if (kind, str(path)) in self.hits:
+            return True
+        _raw, _key, cached = self._lookup(kind, path)
+        if cached is None:
+            return False
+        self.hits[kind, str(path)] = self._restore(kind, locale, path, cached)
+        return True
+
+    def _restore(self, kind: str, locale: str, path: Path, cached) -> _FileResult:
+        findings = [Finding(*t) for t in cached[0]]
+        if kind == "template":
+            return _FileResult(findings, foreign=cached[1])
+        if kind == "catalog":
+            kept = LoadedCatalog(locale, path.stem, self.project.relative(path), cached[2])
+            return _FileResult(findings, kept=kept, entries=cached[1])
+        return _FileResult(findings)
+
+    def _cached(self, kind: str, locale: str, path: Path):
+        """(result, bytes, key): the result when the cache has it, else the file's bytes and
+        its key, to check it and keep what it gives."""
+        hit = self.hits.pop((kind, str(path)), None)
+        if hit is not None:
+            return hit, None, None
+        raw, key, cached = self._lookup(kind, path)
+        if cached is not None:
+            return self._restore(kind, locale, path, cached), None, None
+        return None, raw, key
+
+    # -- the checks, file by file ---------------------------------------------------------------
+
     def template(self, pot_path: Path) -> _FileResult:
         """Languages of the source units (needed by the entry checks), and the source checks."""
+        hit, raw, key = self._cached("template", "", pot_path)
+        if hit is not None:
+            return hit
+        out = self._template(pot_path, raw)
+        self._keep(
+            "template", pot_path, key, out, ([_as_tuple(f) for f in out.findings], out.foreign)
+        )
+        return out
+
+    def _template(self, pot_path: Path, raw: bytes | None) -> _FileResult:
         out = _FileResult()
-        pot, shown = self._load(out, pot_path, "")
+        pot, shown = self._load(out, pot_path, "", raw)
         if pot is not None:
             language = self.project.source_language
             source_ctx = _SourceContext(
@@ -286,8 +358,18 @@ class _Runner:
         return out
 
     def catalog(self, locale: str, po_path: Path) -> _FileResult:
+        hit, raw, key = self._cached("catalog", locale, po_path)
+        if hit is not None:
+            return hit
+        out = self._catalog(locale, po_path, raw)
+        if out.kept is not None:
+            value = ([_as_tuple(f) for f in out.findings], out.entries, out.kept.po)
+            self._keep("catalog", po_path, key, out, value)
+        return out
+
+    def _catalog(self, locale: str, po_path: Path, raw: bytes | None) -> _FileResult:
         out = _FileResult()
-        po, shown = self._load(out, po_path, locale)
+        po, shown = self._load(out, po_path, locale, raw)
         if po is None:
             return out
         article = po_path.stem
@@ -322,15 +404,22 @@ class _Runner:
         return out
 
     def page(self, locale: str, page_path: Path) -> _FileResult:
+        hit, _raw, key = self._cached("page", locale, page_path)
+        if hit is not None:
+            return hit
         out = _FileResult()
-        out.findings = _check_page(
-            self.by_scope.get("page", []),
-            self.project.relative(page_path),
-            page_path,
-            locale,
-            self.identifier,
-            page_path.stem,
-        )
+        try:
+            out.findings = _check_page(
+                self.by_scope.get("page", []),
+                self.project.relative(page_path),
+                page_path,
+                locale,
+                self.identifier,
+                page_path.stem,
+            )
+        except LocaliseError as e:  # an unusable page costs itself, not the other files
+            out.problems.append(e)
+        self._keep("page", page_path, key, out, ([_as_tuple(f) for f in out.findings],))
         return out
 
 
@@ -358,10 +447,18 @@ def run(
 
 
 def _run(project, locales, only, skip, pages, jobs) -> CheckResult:
-    from ..parallel import ordered_map
-
     res = CheckResult()
     runner = _Runner(project, locales, select(only, skip))
+    try:
+        return _run_with(runner, res, project, locales, pages, jobs)
+    finally:
+        if runner.cache is not None:
+            runner.cache.close()
+
+
+def _run_with(runner, res, project, locales, pages, jobs) -> CheckResult:
+    from ..parallel import ordered_map
+
     res.problems += runner.problems
     # Before workers are forked (both identifiers share the detector).
     before_fork = runner.identifier.prepare_workers
@@ -373,9 +470,17 @@ def _run(project, locales, only, skip, pages, jobs) -> CheckResult:
     # Templates first: the entry checks need to know which source units are foreign.
     templates = project.templates_dir
     pot_paths = sorted(templates.glob("*.pot")) if templates.is_dir() else []
-    for out in ordered_map(runner.template, pot_paths, jobs, before_fork=before_fork):
+
+    # A file whose results the cache holds is taken by this process: a check after a small
+    # edit starts no worker and loads no language model for the rest.
+    def template_known(path) -> bool:
+        return runner.known("template", "", path)
+
+    for out in ordered_map(runner.template, pot_paths, jobs, template_known, before_fork):
         collect(out)
         runner.foreign.update(out.foreign)
+    if runner.cache is not None:
+        runner.cache.set_foreign(runner.foreign)
 
     # Then each locale's catalogs, the project-wide checks over them, and its pages.
     # (Workers are forked again here, so that they have every template's results.)
@@ -394,9 +499,13 @@ def _run(project, locales, only, skip, pages, jobs) -> CheckResult:
         kind, locale, path = item
         return kind, locale, None if kind == "end" else getattr(runner, kind)(locale, path)
 
+    def known(item) -> bool:
+        kind, locale, path = item
+        return kind == "end" or runner.known(kind, locale, path)
+
     project_checks = runner.by_scope.get("project", [])
     kept = _LocaleEntries()
-    for kind, locale, out in ordered_map(work, files(), jobs, before_fork=before_fork):
+    for kind, locale, out in ordered_map(work, files(), jobs, known, before_fork):
         if kind == "end":
             differing = kept.translated_differently() if project_checks else []
             kept.close()

@@ -1,0 +1,99 @@
+"""Each file's check results kept from one run to the next, so that a check after a small edit
+checks only what changed.
+
+What checking a template, a catalog or a built page gave (its findings, and what the later
+passes take from it) is kept in ``.localise/cache/check.sqlite`` under a digest of everything
+it depends on:
+
+- the file's bytes and its name (findings name the file);
+- the checks selected and the locales checked (they decide which languages lingua compares);
+- the project's settings and the glossary's bytes;
+- the code that decides a finding: localise's own source files, byte for byte, and the
+  versions of the libraries it depends on (lingua's models, Babel's locale data, the stemmer);
+- for a catalog, also which source texts the templates found to be in another language (the
+  entry checks read that), over all templates.
+
+A change to any of them is a miss, and the file is checked again. Results with a problem (a
+file that could not be used) are never kept. A cache that cannot be read or written is an
+empty one (:class:`toolkit.state.BlobStore`): it costs time, never a finding.
+"""
+
+from __future__ import annotations
+
+import marshal
+from functools import lru_cache
+from pathlib import Path
+
+# The distributions whose code or data can change a finding (all that localise depends on).
+_LIBRARIES = (
+    "babel",
+    "polib",
+    "beautifulsoup4",
+    "lxml",
+    "rapidfuzz",
+    "lingua-language-detector",
+    "PyStemmer",
+)
+
+
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """A digest of localise's source files and its libraries' versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .. import __version__
+    from ..state import digest
+
+    package = Path(__file__).resolve().parent.parent
+    parts: list[str | bytes] = [__version__]
+    for path in sorted(package.rglob("*.py")):
+        parts += (path.relative_to(package).as_posix(), path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name} -")
+    return digest(*parts)
+
+
+class ResultCache:
+    """The check results of a run's files, by kind (``template``, ``catalog``, ``page``) and
+    name, each under the digest of its inputs (see the module's doc)."""
+
+    def __init__(self, project, locales, checks, glossary: bytes | None):
+        from ..state import BlobStore, digest
+
+        self.store = BlobStore(project.cache_dir / "cache" / "check.sqlite")
+        self.base = digest(
+            code_key(),
+            repr(project),
+            ",".join(sorted(locales)),
+            ",".join(sorted(c.name for c in checks)),
+            b"-" if glossary is None else b"+" + glossary,
+        )
+        self.foreign = ""  # the templates' foreign source texts: set before the catalogs
+
+    def set_foreign(self, foreign: dict[str, str]) -> None:
+        from ..state import digest
+
+        self.foreign = digest(*(f"{msgid}\x01{lang}" for msgid, lang in sorted(foreign.items())))
+
+    def key(self, kind: str, shown: str, data: bytes) -> str:
+        from ..state import digest
+
+        return digest(self.base, kind, shown, self.foreign if kind == "catalog" else "", data)
+
+    def get(self, kind: str, shown: str, key: str):
+        raw = self.store.get(f"{kind}:{shown}", key)
+        if raw is None:
+            return None
+        try:
+            return marshal.loads(raw)
+        except (ValueError, EOFError, TypeError):
+            return None  # damaged: checked again, and written again
+
+    def put(self, kind: str, shown: str, key: str, value) -> None:
+        self.store.put(f"{kind}:{shown}", key, marshal.dumps(value))
+
+    def close(self) -> None:
+        self.store.close()
