@@ -368,10 +368,10 @@ def test_blob_store_writes_rows_in_batches_and_on_flush(tmp_path):
     assert _stored(path) == ["a", "b", "c", "d", "e"]
 
 
-def test_a_jobs_worker_writes_its_rows_at_once(tmp_path):
+def test_a_jobs_worker_writes_its_rows_before_its_results_go_back(tmp_path):
     """A worker ends with os._exit, so nothing it keeps for later is ever written: rows of a
-    store it inherited and of one it made itself go to the file at once; the rows its
-    parent had pending when it forked are the parent's to write."""
+    store it inherited and of one it made itself go to the file when its chunk is done; the
+    rows its parent had pending when it forked are the parent's to write."""
     from toolkit.parallel import ordered_map
     from toolkit.state import BlobStore
 
@@ -389,6 +389,33 @@ def test_a_jobs_worker_writes_its_rows_at_once(tmp_path):
     assert _stored(inherited) == _stored(own) == ["w0", "w1", "w2", "w3"]
     store.close()
     assert _stored(inherited) == ["parent", "w0", "w1", "w2", "w3"]
+
+
+def test_a_worker_calls_what_waits_for_the_chunk_end_once_before_its_results_go_back(tmp_path):
+    """What a worker buffers (a store's rows) is written once per chunk of items, not per
+    item, and always before the chunk's results reach the main process."""
+    from toolkit.parallel import at_chunk_end, ordered_map
+
+    log = tmp_path / "log"
+
+    def lines() -> int:
+        return log.read_text().count("\n") if log.exists() else 0
+
+    def flush():
+        with open(log, "a") as f:
+            f.write("flushed\n")
+
+    def work(n):
+        at_chunk_end(flush)
+        at_chunk_end(flush)  # asked for twice: called once
+        return n, lines()
+
+    received = []
+    for n, seen in ordered_map(work, range(40), 2):
+        assert lines() > seen  # this item's chunk was flushed before its result came back
+        received.append(n)
+    assert received == list(range(40))
+    assert 2 <= lines() < 40  # a call per chunk, and chunks grow past one item
 
 
 def test_workers_making_a_new_store_at_once_lose_no_row(tmp_path):

@@ -35,8 +35,10 @@ class Page:
     fragments: list[Fragment]
 
     @classmethod
-    def read(cls, path: Path, shown: str, locale: str) -> Page:
-        data = Path(path).read_bytes() if Path(path).exists() else None
+    def read(cls, path: Path, shown: str, locale: str, data: bytes | None = None) -> Page:
+        """The page at ``path`` (``data``: its bytes, when the caller has read them)."""
+        if data is None:
+            data = Path(path).read_bytes() if Path(path).exists() else None
         if data is None:
             raise SourceError("no such file", shown)
         from .sources import sniff

@@ -340,6 +340,20 @@ class BlobStore:
             except OSError:
                 pass
 
+    def empty(self) -> bool:
+        """Whether the store holds nothing (or cannot be read): every ``get`` would miss."""
+        import sqlite3
+
+        if self._pending:
+            return False
+        db = self._connection()
+        if db is None:
+            return True
+        try:
+            return db.execute("SELECT 1 FROM blob LIMIT 1").fetchone() is None
+        except sqlite3.DatabaseError:
+            return True
+
     def get(self, name: str, key: str) -> bytes | None:
         """The blob stored for ``name`` if it was made from ``key``."""
         import sqlite3

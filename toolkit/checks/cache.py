@@ -72,6 +72,9 @@ class ResultCache:
             b"-" if glossary is None else b"+" + glossary,
         )
         self.foreign = ""  # the templates' foreign source texts: set before the catalogs
+        # Nothing kept yet (a first run, or after the cache was removed): no file is looked
+        # up, only keyed, to keep what it gives.
+        self.empty = self.store.empty()
 
     def set_foreign(self, foreign: dict[str, str]) -> None:
         from ..state import digest
@@ -84,6 +87,8 @@ class ResultCache:
         return digest(self.base, kind, shown, self.foreign if kind == "catalog" else "", data)
 
     def get(self, kind: str, shown: str, key: str):
+        if self.empty:
+            return None
         raw = self.store.get(f"{kind}:{shown}", key)
         if raw is None:
             return None

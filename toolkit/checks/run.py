@@ -304,6 +304,8 @@ class _Runner:
         for the file, in this process, without reading it again."""
         if (kind, str(path)) in self.hits:
             return True
+        if self.cache is None or self.cache.empty:
+            return False  # no need to read the file here: the one that checks it will
         _raw, _key, cached = self._lookup(kind, path)
         if cached is None:
             return False
@@ -404,7 +406,7 @@ class _Runner:
         return out
 
     def page(self, locale: str, page_path: Path) -> _FileResult:
-        hit, _raw, key = self._cached("page", locale, page_path)
+        hit, raw, key = self._cached("page", locale, page_path)
         if hit is not None:
             return hit
         out = _FileResult()
@@ -416,6 +418,7 @@ class _Runner:
                 locale,
                 self.identifier,
                 page_path.stem,
+                raw,  # the bytes the key was made from
             )
         except LocaliseError as e:  # an unusable page costs itself, not the other files
             out.problems.append(e)
@@ -531,10 +534,10 @@ def _order(f: Finding):
     return (f.file, f.line, ("error", "warning", "info").index(f.severity), f.check, f.message)
 
 
-def _check_page(checks, shown, path, locale, identifier, article="") -> list[Finding]:
+def _check_page(checks, shown, path, locale, identifier, article="", data=None) -> list[Finding]:
     from ..pages import Page
 
-    page = Page.read(path, shown, locale)
+    page = Page.read(path, shown, locale, data)
     return [
         Finding(
             c.name,
