@@ -823,17 +823,91 @@ def test_a_damaged_result_cache_costs_time_not_findings(project_dir, cli):
     assert cli(project_dir, "check", "--format", "json").output == fresh.output
 
 
-def test_the_result_cache_key_covers_the_code_and_libraries(monkeypatch):
+def test_the_result_cache_key_covers_the_code_python_and_libraries(monkeypatch):
     from toolkit.checks import cache
 
-    cache.code_key.cache_clear()
     before = cache.code_key()
     monkeypatch.setattr(cache, "_LIBRARIES", (*cache._LIBRARIES, "click"))
-    cache.code_key.cache_clear()
     assert cache.code_key() != before
     monkeypatch.undo()
-    cache.code_key.cache_clear()
+    monkeypatch.setattr(cache.sys, "version", "3.99.0 (a Python with other Unicode data)")
+    assert cache.code_key() != before
+    monkeypatch.undo()
     assert cache.code_key() == before
+
+
+def test_code_that_changes_while_a_check_starts_keeps_and_takes_no_result(
+    project_dir, cli, checked_files, monkeypatch
+):
+    """A checkout while the check imports its modules: the code that runs may not be the
+    code hashed, so nothing is taken from the cache or kept in it."""
+    from toolkit.checks import cache
+
+    real = cache.code_key
+    calls = iter(range(1_000_000))
+    monkeypatch.setattr(cache, "code_key", lambda: f"{real()} {next(calls)}")
+    cli(project_dir, "check", "--format", "json")
+    checked_files.clear()
+    cli(project_dir, "check", "--format", "json")
+    assert checked_files  # nothing taken
+    monkeypatch.undo()
+    db = project_dir / ".localise/cache/check.sqlite"
+    assert not db.exists() or _stored_names(db) == []
+
+
+def _stored_names(db: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT name FROM blob")]
+
+
+def test_a_damaged_result_is_checked_again_not_reported(project_dir, cli, checked_files):
+    """sqlite does not check what it stores: a result with one bit changed (a bad disk) must
+    not become a finding with one letter, or one digit, changed."""
+    import sqlite3
+
+    fresh = cli(project_dir, "check", "--format", "json")
+    db = project_dir / ".localise/cache/check.sqlite"
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT name, data FROM blob").fetchall()
+        assert rows
+        for name, data in rows:
+            flipped = bytearray(data)
+            flipped[len(flipped) // 2] ^= 0x01
+            conn.execute("UPDATE blob SET data = ? WHERE name = ?", (bytes(flipped), name))
+    checked_files.clear()
+    again = cli(project_dir, "check", "--format", "json")
+    assert again.output == fresh.output
+    assert checked_files  # every damaged result was checked again
+    checked_files.clear()
+    assert cli(project_dir, "check", "--format", "json").output == fresh.output
+    assert checked_files == []  # and kept again, sound
+
+
+def test_a_store_another_process_holds_is_given_up_on_at_once(tmp_path):
+    import sqlite3
+    import time
+
+    from toolkit.state import BlobStore
+
+    path = tmp_path / "held.sqlite"
+    store = BlobStore(path, timeout=0.2)
+    assert store.open()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        store.put("a", "k", b"x")
+        store.flush()  # waits 0.2 s, then gives up
+        store.put("b", "k", b"y")
+        store.flush()  # does not wait again
+        assert time.monotonic() - started < 1.5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    store.close()
+    assert _stored_names(path) == []
 
 
 def test_an_unusable_page_costs_itself_not_the_check(project_dir, cli):
@@ -846,3 +920,17 @@ def test_an_unusable_page_costs_itself_not_the_check(project_dir, cli):
     assert data["findings"] == whole["findings"]
     assert data["summary"]["unusable_files"] == 1
     assert any("zz-binary.html" in p for p in data["problems"])
+
+
+def test_a_page_that_is_a_folder_or_not_html_is_a_problem_named_in_the_project(
+    project_dir, cli, tmp_path, monkeypatch
+):
+    assert cli(project_dir, "build", "-q").exit_code in (0, 1)
+    (project_dir / "dist/nl/zz-folder.html").mkdir()
+    (project_dir / "dist/nl/zz-text.html").write_bytes(b"\x00 not a page")
+    monkeypatch.chdir(tmp_path)  # the names must not depend on where the check runs
+    result = cli(project_dir, "check", "--format", "json")
+    assert result.exit_code == 2
+    problems = _json_report(result)["problems"]
+    assert any(p.startswith("dist/nl/zz-folder.html: cannot read") for p in problems), problems
+    assert any(p.startswith("dist/nl/zz-text.html: ") for p in problems), problems

@@ -477,12 +477,12 @@ def test_a_locked_skeleton_store_is_a_miss_and_is_kept(tmp_path):
     """Only a file that is not a database is removed, not one another process holds."""
     import sqlite3
 
-    from toolkit.state import BlobStore
+    from toolkit.state import BlobStore, _seal
 
     path = tmp_path / "skeletons.sqlite"
     other = sqlite3.connect(path, isolation_level=None)  # a rollback journal: opening it in
     other.execute("CREATE TABLE blob (name TEXT PRIMARY KEY, key TEXT, data BLOB)")  # WAL
-    other.execute("INSERT INTO blob VALUES ('a', 'k', x'6b657074')")  # mode needs its lock
+    other.execute("INSERT INTO blob VALUES ('a', 'k', ?)", (_seal(b"kept"),))  # mode needs its lock
     other.execute("BEGIN EXCLUSIVE")
     store = BlobStore(path)
     store.timeout = 0.05

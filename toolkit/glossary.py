@@ -832,12 +832,14 @@ def _key(term: str) -> str:
     return " ".join(_normalise(term).text.split()).casefold()
 
 
-def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """The CSV's rows with the line each starts on; GlossaryError if it cannot be read."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise GlossaryError(f"cannot read the glossary: {e.strerror or e}", path) from e
+def _read_rows(path: Path, raw: bytes | None = None) -> list[tuple[int, list[str]]]:
+    """The CSV's rows with the line each starts on; GlossaryError if it cannot be read.
+    ``raw``: the file's bytes, when the caller has read them."""
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            raise GlossaryError(f"cannot read the glossary: {e.strerror or e}", path) from e
     text = decode_text(raw, "utf-8-sig", GlossaryError, path)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
@@ -851,9 +853,9 @@ def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _parse(path: Path) -> tuple[list[Term], list[str], list[Problem]]:
+def _parse(path: Path, raw: bytes | None = None) -> tuple[list[Term], list[str], list[Problem]]:
     """Terms, locale columns and problems of a glossary file (GlossaryError if unreadable)."""
-    rows = _read_rows(path)
+    rows = _read_rows(path, raw)
     problems: list[Problem] = []
     if not rows:
         raise GlossaryError(
@@ -1002,14 +1004,17 @@ class Glossary:
         return f"<Glossary {self.source_language}: {len(self.terms)} terms, {self._locales}>"
 
     @classmethod
-    def load(cls, path: str | Path, source_language: str = "en") -> Glossary:
+    def load(
+        cls, path: str | Path, source_language: str = "en", raw: bytes | None = None
+    ) -> Glossary:
         """Read a glossary file. A missing file is an empty glossary; content problems are
         skipped (see :meth:`validate`); an unreadable file (not UTF-8, not CSV, no ``term``
-        column) raises :class:`GlossaryError` with the path and line."""
+        column) raises :class:`GlossaryError` with the path and line. ``raw``: the file's
+        bytes, when the caller has read them (and keys something on them)."""
         path = Path(path)
-        if not path.exists():
+        if raw is None and not path.exists():
             return cls((), source_language, ())
-        terms, locales, _ = _parse(path)
+        terms, locales, _ = _parse(path, raw)
         return cls(terms, source_language, locales)
 
     @classmethod

@@ -36,11 +36,15 @@ class Page:
 
     @classmethod
     def read(cls, path: Path, shown: str, locale: str, data: bytes | None = None) -> Page:
-        """The page at ``path`` (``data``: its bytes, when the caller has read them)."""
+        """The page at ``path`` (``data``: its bytes, when the caller has read them); a page
+        that cannot be used raises SourceError naming it ``shown``."""
         if data is None:
-            data = Path(path).read_bytes() if Path(path).exists() else None
-        if data is None:
-            raise SourceError("no such file", shown)
+            try:
+                data = Path(path).read_bytes()
+            except FileNotFoundError:
+                raise SourceError("no such file", shown) from None
+            except OSError as e:  # a folder, no permission
+                raise SourceError(f"cannot read: {e.strerror or e}", shown) from None
         from .sources import sniff
 
         kind = sniff(data) if data.strip() else "empty"
@@ -53,11 +57,11 @@ class Page:
         # WordPress JSON or text: read it as an article, and audit its fields' units.
         from .project import Project
         from .segment import segment_article
-        from .sources import read_articles
+        from .sources import articles_in
 
         project = Project(root=Path.cwd())  # the default settings: any file, any folder
         fragments = []
-        for article in read_articles(Path(path), project):
+        for article in articles_in(data, Path(path), shown, project):
             for unit in segment_article(article).units():
                 fragments.append(Fragment(unit.msgid, 1, unit.location))
         return cls(shown, locale, fragments)

@@ -252,13 +252,21 @@ class BlobStore:
 
     Each process has its own connection (forked ``--jobs`` workers open theirs), and sqlite
     serialises their writes. A store that cannot be opened, read or written is an empty one:
-    it costs time, never correctness."""
+    it costs time, never correctness. A write that waited ``timeout`` seconds in vain (another
+    process holds the store) is the last this process tries.
+
+    Each blob is sealed with a digest of its bytes, checked when it is read: sqlite does not
+    check what it stores, and a damaged blob (a bad disk, a careless hand) is a miss, not a
+    skeleton or a finding with one character changed."""
 
     timeout = 30.0  # seconds to wait for another process's write
     batch = 100  # rows written in one transaction
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, timeout: float | None = None):
         self.path = Path(path)
+        if timeout is not None:
+            self.timeout = timeout
+        self._given_up = False  # a write timed out: no more writes from this process
         self._db = None
         self._pid = 0
         # Rows not written yet, by name. A transaction of its own for each row was 0.11 ms a
@@ -371,7 +379,9 @@ class BlobStore:
         except sqlite3.DatabaseError:
             self._broken()  # not a database, or a corrupt one
             return None
-        return row[1] if row is not None and row[0] == key else None
+        if row is None or row[0] != key:
+            return None
+        return _unseal(row[1])
 
     def put(self, name: str, key: str, data: bytes) -> None:
         """Store a blob. Rows are written ``batch`` at a time, and by :meth:`flush` (or
@@ -380,6 +390,8 @@ class BlobStore:
         (:func:`toolkit.parallel.at_chunk_end`): a transaction per chunk, not per row."""
         from .parallel import at_chunk_end, in_worker
 
+        if self._given_up:
+            return
         pending = self._pending
         pending[name] = (key, data)
         if len(pending) >= self.batch:
@@ -394,7 +406,7 @@ class BlobStore:
 
         if not self._pending:
             return
-        rows = [(name, key, data) for name, (key, data) in self._pending_rows.items()]
+        rows = [(name, key, _seal(data)) for name, (key, data) in self._pending_rows.items()]
         self._pending_rows = {}
         db = self._connection()
         if db is None:
@@ -406,7 +418,25 @@ class BlobStore:
                 # cannot make the transaction fail at once.
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany("INSERT OR REPLACE INTO blob VALUES (?, ?, ?)", rows)
-        except sqlite3.OperationalError:
-            pass  # read-only, full, or locked for too long: the next run makes them again
+        except sqlite3.OperationalError as e:
+            # Read-only, full, or locked for too long: the next run makes them again. Locked:
+            # each later write would wait as long again, so this process writes no more.
+            if "locked" in str(e) or "busy" in str(e):
+                self._given_up = True
         except sqlite3.DatabaseError:
             self._broken()
+
+
+_SEAL = 16  # bytes of the digest a blob is sealed with
+
+
+def _seal(data: bytes) -> bytes:
+    return blake2b(data, digest_size=_SEAL).digest() + data
+
+
+def _unseal(sealed) -> bytes | None:
+    """The blob, or None when it does not match its seal (or is not bytes at all)."""
+    if not isinstance(sealed, bytes) or len(sealed) < _SEAL:
+        return None
+    data = sealed[_SEAL:]
+    return data if blake2b(data, digest_size=_SEAL).digest() == sealed[:_SEAL] else None

@@ -232,10 +232,15 @@ class _Runner:
         self.project = project
         self.problems: list[LocaliseError] = []
         self.glossary = None
+        # Read once: the glossary the checks use is the one the result cache is keyed on.
+        try:
+            glossary = project.glossary_path.read_bytes()
+        except OSError:
+            glossary = None  # none: an empty glossary; unreadable: load says why
         try:
             from ..glossary import Glossary
 
-            self.glossary = Glossary.load(project.glossary_path, project.source_language)
+            self.glossary = Glossary.load(project.glossary_path, project.source_language, glossary)
         except GlossaryError as e:
             self.problems.append(e)
         languages = [project.source_language, *locales]
@@ -254,11 +259,9 @@ class _Runner:
         if not self.problems:  # with an unusable glossary, every file is checked again
             from .cache import ResultCache
 
-            try:
-                glossary = project.glossary_path.read_bytes()
-            except OSError:
-                glossary = None
             self.cache = ResultCache(project, locales, checks, glossary)
+            if not self.cache.usable:
+                self.cache = None
 
     def _load(self, out: _FileResult, path: Path, locale: str, raw: bytes | None = None):
         shown = self.project.relative(path)

@@ -41,6 +41,11 @@ def read_articles(path: Path, project) -> list[Article]:
         data = path.read_bytes()
     except OSError as e:
         raise SourceError(f"cannot read: {e.strerror or e}", shown) from None
+    return articles_in(data, path, shown, project)
+
+
+def articles_in(data: bytes, path: Path, shown: str, project) -> list[Article]:
+    """The articles a source file's bytes hold; ``shown`` names the file in errors."""
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise SourceError("empty file", shown)
     if b"\x00" in data[:8192]:
