@@ -255,6 +255,10 @@ class BlobStore:
     it costs time, never correctness. A write that waited ``timeout`` seconds in vain (another
     process holds the store) is the last this process tries.
 
+    ``durable=False``: no ``fsync`` at all (``synchronous = OFF``), for a cache whose rows a
+    run makes again: a power cut may then damage the file, which is found out (sqlite's
+    error, or a blob that does not match its seal) and costs one run its hits.
+
     Each blob is sealed with a digest of its bytes, checked when it is read: sqlite does not
     check what it stores, and a damaged blob (a bad disk, a careless hand) is a miss, not a
     skeleton or a finding with one character changed."""
@@ -262,10 +266,11 @@ class BlobStore:
     timeout = 30.0  # seconds to wait for another process's write
     batch = 100  # rows written in one transaction
 
-    def __init__(self, path: Path, timeout: float | None = None):
+    def __init__(self, path: Path, timeout: float | None = None, durable: bool = True):
         self.path = Path(path)
         if timeout is not None:
             self.timeout = timeout
+        self.durable = durable
         self._given_up = False  # a write timed out: no more writes from this process
         self._db = None
         self._pid = 0
@@ -306,7 +311,7 @@ class BlobStore:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
                 db.execute("PRAGMA journal_mode = WAL")
-                db.execute("PRAGMA synchronous = NORMAL")
+                db.execute(f"PRAGMA synchronous = {'NORMAL' if self.durable else 'OFF'}")
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS blob (name TEXT PRIMARY KEY, key TEXT, data BLOB)"
                 )

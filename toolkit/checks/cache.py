@@ -105,7 +105,9 @@ class ResultCache:
         code = _loaded_code_key()
         self.usable = code is not None
         # A store another process holds locked is given up on soon (see BlobStore.timeout).
-        self.store = BlobStore(project.cache_dir / "cache" / "check.sqlite", timeout=2.0)
+        self.store = BlobStore(
+            project.cache_dir / "cache" / "check.sqlite", timeout=2.0, durable=False
+        )
         self.base = digest(
             code or "-",
             repr(project),
