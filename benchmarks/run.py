@@ -89,6 +89,12 @@ def discard(path: Path) -> None:
     path.rename(_trash / str(len(list(_trash.iterdir()))))
 
 
+def discard_results(project: Path) -> None:
+    """check's kept results (its language cache stays)."""
+    for suffix in ("", "-wal", "-shm"):
+        discard(project / ".localise" / "cache" / f"check.sqlite{suffix}")
+
+
 # -- the corpus -----------------------------------------------------------------------------
 
 
@@ -331,8 +337,7 @@ def localise_cli(
         discard(cache)
         argv = ["check", *locales, *args]
         step(cold, argv, per_locale, (0, 1), note)
-        for suffix in ("", "-wal", "-shm"):
-            discard(cache / f"check.sqlite{suffix}")
+        discard_results(project)
         step(warm, argv, per_locale, (0, 1), "language cache warm, no results kept")
         if unchanged:
             step(unchanged, argv, per_locale, (0, 1), "nothing changed: results kept")
@@ -443,8 +448,7 @@ def scaling(
             fill_reviewed(project / "locales" / locale, locale)
         run_process([localise, "-C", project, "build", "-q", *locales], ok=(0, 1))
         run_process([localise, "-C", project, "check", *locales], ok=(0, 1))  # the cache
-        for suffix in ("", "-wal", "-shm"):  # the language cache only: every file is checked
-            discard(project / ".localise" / "cache" / f"check.sqlite{suffix}")
+        discard_results(project)  # the language cache only: every file is checked
         check = run_process([localise, "-C", project, "check", *locales, "--jobs", "1"], ok=(0, 1))
         rows.append(
             Row(
@@ -482,7 +486,9 @@ def library(project_dir: Path, pages: int, locales: list[str]) -> list[Row]:
 
     skeletons = [segment_article(a) for path in files for a in read_articles(path, project)]
     t_segment = best_of(read_and_segment)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    from toolkit.parallel import AUTO_MAX, default_jobs
+
+    cpus = min(default_jobs(), AUTO_MAX)  # the processes the default --jobs starts
 
     def read_and_segment_split():
         """The same work in ``cpus`` forked processes, each given every cpus-th file, and

@@ -492,6 +492,31 @@ def test_unusable_language_cache_costs_only_time(tmp_path):
     assert values[0] > 0.9
 
 
+def test_a_damaged_language_cache_row_is_identified_again(tmp_path):
+    """A confidence value with one bit changed would make or lose a wrong-language finding:
+    each row is sealed, and a row that does not match its seal is a miss."""
+    import sqlite3
+
+    from toolkit.language import _Detector
+
+    text = "Hair loss in autoimmune disease is often reversible with treatment."
+    cache = tmp_path / "language.sqlite"
+    first = _Detector(("en", "nl"))
+    first.use_cache(cache)
+    (values,) = first.confidences([text])
+    first.use_cache(None)
+    with sqlite3.connect(cache) as conn:
+        ((key, value),) = conn.execute("SELECT key, value FROM language").fetchall()
+        damaged = bytearray(value)
+        damaged[-1] ^= 0x40  # the last byte of the last confidence
+        conn.execute("UPDATE language SET value = ? WHERE key = ?", (bytes(damaged), key))
+    again = _Detector(("en", "nl"))
+    again.use_cache(cache)
+    # Identified again, not read damaged (lingua's last digits may differ from run to run).
+    (found,) = again.confidences([text])
+    assert found == pytest.approx(values, rel=1e-9)
+
+
 def test_check_twice_same_report_and_cache_written(project_dir, cli):
     first = cli(project_dir, "check", "--format", "json")
     assert (project_dir / ".localise/cache/language.sqlite").is_file()

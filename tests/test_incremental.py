@@ -480,9 +480,11 @@ def test_a_locked_skeleton_store_is_a_miss_and_is_kept(tmp_path):
     from toolkit.state import BlobStore, _seal
 
     path = tmp_path / "skeletons.sqlite"
-    other = sqlite3.connect(path, isolation_level=None)  # a rollback journal: opening it in
-    other.execute("CREATE TABLE blob (name TEXT PRIMARY KEY, key TEXT, data BLOB)")  # WAL
-    other.execute("INSERT INTO blob VALUES ('a', 'k', ?)", (_seal(b"kept"),))  # mode needs its lock
+    # A rollback journal: opening the file in WAL mode needs its lock.
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("CREATE TABLE blob (name TEXT PRIMARY KEY, key TEXT, data BLOB)")
+    sealed = ("a", "k|sealed", _seal("a", "k", b"kept"))
+    other.execute("INSERT INTO blob VALUES (?, ?, ?)", sealed)
     other.execute("BEGIN EXCLUSIVE")
     store = BlobStore(path)
     store.timeout = 0.05
@@ -493,3 +495,28 @@ def test_a_locked_skeleton_store_is_a_miss_and_is_kept(tmp_path):
     other.close()
     again = BlobStore(path)
     assert (again.get("a", "k"), again.get("b", "k")) == (b"kept", None)
+
+
+def test_a_blob_is_sealed_with_its_name_and_key_and_old_rows_are_misses(tmp_path):
+    """A row whose key or name changed under its blob (a torn write), and a row written
+    before the seals (by an older localise), are misses; an older localise reading a
+    sealed row finds no row of its key."""
+    import sqlite3
+
+    from toolkit.state import BlobStore
+
+    path = tmp_path / "store.sqlite"
+    store = BlobStore(path)
+    store.put("a", "k", b"blob")
+    store.close()
+    assert BlobStore(path).get("a", "k") == b"blob"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT key FROM blob").fetchone() == ("k|sealed",)  # not "k"
+        conn.execute("UPDATE blob SET key = 'other|sealed'")
+    assert BlobStore(path).get("a", "other") is None
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE blob SET key = 'k|sealed', name = 'b'")
+    assert BlobStore(path).get("b", "k") is None
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO blob VALUES ('old', 'k', ?)", (b"unsealed",))
+    assert BlobStore(path).get("old", "k") is None

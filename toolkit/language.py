@@ -91,6 +91,21 @@ class _Detector:
             self.salt + text.encode("utf-8", "surrogatepass"), digest_size=16
         ).digest()
 
+    # A row's value is sealed with a digest of its key and bytes: sqlite does not check what it
+    # stores, and a damaged confidence must be a miss, not a language finding made or lost.
+    _SEAL = 8
+
+    def _seal(self, key: bytes, packed: bytes) -> bytes:
+        return hashlib.blake2b(key + packed, digest_size=self._SEAL).digest() + packed
+
+    def _unseal(self, key: bytes, value) -> tuple[float, ...] | None:
+        if not isinstance(value, bytes) or len(value) != self._SEAL + self._row.size:
+            return None
+        packed = value[self._SEAL :]
+        if hashlib.blake2b(key + packed, digest_size=self._SEAL).digest() != value[: self._SEAL]:
+            return None
+        return self._row.unpack(packed)
+
     def confidences(self, texts: list[str]) -> list[tuple[float, ...]]:
         """Each text's confidence for each of ``codes``, in that order."""
         memo = self.memo
@@ -111,8 +126,9 @@ class _Detector:
             except sqlite3.Error:
                 found = []  # an unreadable cache: identify them
             for key, value in found:
-                if len(value) == self._row.size:
-                    memo[keys[key]] = self._row.unpack(value)
+                values = self._unseal(key, value)
+                if values is not None:
+                    memo[keys[key]] = values
             todo = [t for t in todo if t not in memo]
         if todo:
             rows = []
@@ -126,7 +142,8 @@ class _Detector:
                 for c in conf:
                     values[index[c.language.iso_code_639_1.name.lower()]] = c.value
                 memo[text] = tuple(values)
-                rows.append((self._key(text), self._row.pack(*values)))
+                key = self._key(text)
+                rows.append((key, self._seal(key, self._row.pack(*values))))
             if self._db is not None:
                 try:
                     with self._db:

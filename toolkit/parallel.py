@@ -45,15 +45,22 @@ def _call(chunk: list) -> list:
     try:
         return [_work(item) for item in chunk]
     finally:
-        while _at_chunk_end:
-            _at_chunk_end.pop(0)()
+        calls = _at_chunk_end[:]
+        _at_chunk_end.clear()
+        for func in calls:  # each of them, whatever one of them raises
+            try:
+                func()
+            except Exception:  # noqa: BLE001 - what buffers write must not fail the items
+                pass
 
 
 def at_chunk_end(func: Callable[[], None]) -> None:
     """In a worker, call ``func`` (once) when the items of the chunk it is working on are done,
     before their results go back: a worker has no end of its own, and what it buffers must be
-    written by then (see :func:`in_worker`)."""
-    if func not in _at_chunk_end:
+    written by then (see :func:`in_worker`). Outside a worker, ``func`` is called now."""
+    if not _in_worker:
+        func()
+    elif func not in _at_chunk_end:
         _at_chunk_end.append(func)
 
 

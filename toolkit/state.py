@@ -259,8 +259,8 @@ class BlobStore:
     run makes again: a power cut may then damage the file, which is found out (sqlite's
     error, or a blob that does not match its seal) and costs one run its hits.
 
-    Each blob is sealed with a digest of its bytes, checked when it is read: sqlite does not
-    check what it stores, and a damaged blob (a bad disk, a careless hand) is a miss, not a
+    Each blob is sealed with a digest of its name, key and bytes, checked when it is read:
+    sqlite does not check what it stores, and a damaged blob (a bad disk, a careless hand) is a miss, not a
     skeleton or a finding with one character changed."""
 
     timeout = 30.0  # seconds to wait for another process's write
@@ -384,9 +384,9 @@ class BlobStore:
         except sqlite3.DatabaseError:
             self._broken()  # not a database, or a corrupt one
             return None
-        if row is None or row[0] != key:
+        if row is None or row[0] != key + _SEALED:
             return None
-        return _unseal(row[1])
+        return _unseal(name, key, row[1])
 
     def put(self, name: str, key: str, data: bytes) -> None:
         """Store a blob. Rows are written ``batch`` at a time, and by :meth:`flush` (or
@@ -411,7 +411,10 @@ class BlobStore:
 
         if not self._pending:
             return
-        rows = [(name, key, _seal(data)) for name, (key, data) in self._pending_rows.items()]
+        rows = [
+            (name, key + _SEALED, _seal(name, key, data))
+            for name, (key, data) in self._pending_rows.items()
+        ]
         self._pending_rows = {}
         db = self._connection()
         if db is None:
@@ -433,15 +436,26 @@ class BlobStore:
 
 
 _SEAL = 16  # bytes of the digest a blob is sealed with
+# Appended to the key of a sealed row: a localise from before the seals finds no row of its
+# key and makes it again, rather than reading the seal as the start of its blob.
+_SEALED = "|sealed"
 
 
-def _seal(data: bytes) -> bytes:
-    return blake2b(data, digest_size=_SEAL).digest() + data
+def _seal_of(name: str, key: str, data: bytes) -> bytes:
+    h = blake2b(digest_size=_SEAL)
+    for part in (name.encode("utf-8", "surrogatepass"), b"\0", key.encode(), b"\0", data):
+        h.update(part)
+    return h.digest()
 
 
-def _unseal(sealed) -> bytes | None:
+def _seal(name: str, key: str, data: bytes) -> bytes:
+    """The blob as stored: a digest of its name, key and bytes, then the bytes."""
+    return _seal_of(name, key, data) + data
+
+
+def _unseal(name: str, key: str, sealed) -> bytes | None:
     """The blob, or None when it does not match its seal (or is not bytes at all)."""
     if not isinstance(sealed, bytes) or len(sealed) < _SEAL:
         return None
     data = sealed[_SEAL:]
-    return data if blake2b(data, digest_size=_SEAL).digest() == sealed[:_SEAL] else None
+    return data if _seal_of(name, key, data) == sealed[:_SEAL] else None

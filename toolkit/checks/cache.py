@@ -7,7 +7,7 @@ it depends on:
 
 - the file's bytes and its name (findings name the file);
 - the checks selected and the locales checked (they decide which languages lingua compares);
-- the project's settings and the glossary's bytes;
+- the source language (the one setting a check reads) and the glossary's bytes;
 - the code that decides a finding: localise's own source files, byte for byte, Python's
   version and the versions of the libraries it depends on (lingua's models, Babel's locale
   data, the stemmer);
@@ -25,7 +25,8 @@ import marshal
 import sys
 from pathlib import Path
 
-# The distributions whose code or data can change a finding (all that localise depends on).
+# The distributions whose code or data can change a finding (all that localise depends on
+# but click, the command line, and deep-translator, machine translation).
 _LIBRARIES = (
     "babel",
     "polib",
@@ -37,10 +38,11 @@ _LIBRARIES = (
 )
 
 
-# Every module of localise a check runs: imported before the code is hashed (and hashed again
-# after), so that the code that runs is the code the results are kept under, even if a
-# checkout changes the files while the check runs (a module imported later would be the new
-# one, its results kept under the old one's key).
+# The modules of localise a check imports late (numbers, pages, segment, sources, when the
+# first catalog or page needs them) and the rest: imported between two readings of the code,
+# so that a checkout while a check runs cannot have new code's results kept under the old
+# code's key (the modules imported at the start of the process were read a few milliseconds
+# before the first reading).
 _MODULES = (
     "toolkit.catalog",
     "toolkit.checks.content",
@@ -99,18 +101,19 @@ class ResultCache:
     """The check results of a run's files, by kind (``template``, ``catalog``, ``page``) and
     name, each under the digest of its inputs (see the module's doc)."""
 
-    def __init__(self, project, locales, checks, glossary: bytes | None):
+    def __init__(self, code: str, project, locales, checks, glossary: bytes | None):
         from ..state import BlobStore, digest
 
-        code = _loaded_code_key()
-        self.usable = code is not None
         # A store another process holds locked is given up on soon (see BlobStore.timeout).
         self.store = BlobStore(
             project.cache_dir / "cache" / "check.sqlite", timeout=2.0, durable=False
         )
+        # Of the settings, only the source language reaches a check (files are named by their
+        # paths within the project, in each file's key): the same project checked from
+        # another folder, or moved, keeps its results.
         self.base = digest(
-            code or "-",
-            repr(project),
+            code,
+            project.source_language,
             ",".join(sorted(locales)),
             ",".join(sorted(c.name for c in checks)),
             b"-" if glossary is None else b"+" + glossary,
@@ -119,6 +122,13 @@ class ResultCache:
         # Nothing kept yet (a first run, or after the cache was removed): no file is looked
         # up, only keyed, to keep what it gives.
         self.empty = self.store.empty()
+
+    @classmethod
+    def open(cls, project, locales, checks, glossary: bytes | None) -> ResultCache | None:
+        """The project's result cache, or None when the code changed while the check loaded
+        it (nothing is kept or taken then)."""
+        code = _loaded_code_key()
+        return None if code is None else cls(code, project, locales, checks, glossary)
 
     def set_foreign(self, foreign: dict[str, str]) -> None:
         from ..state import digest

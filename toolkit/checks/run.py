@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from functools import partial
 from itertools import groupby
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -255,13 +256,13 @@ class _Runner:
         self.wants_syntax = any(c.name == "po-syntax" for c in checks)
         self.foreign: dict[str, str] = {}  # msgid -> language, over all templates
         self.cache = None
-        self.hits: dict[tuple[str, str], _FileResult] = {}  # found by `known`, not yet taken
+        # The keys of the files `known` found kept, not yet taken: keys, not results, as auto
+        # --jobs may look far ahead (a rerun with nothing changed: every file of the project).
+        self.hits: dict[tuple[str, str], str] = {}
         if not self.problems:  # with an unusable glossary, every file is checked again
             from .cache import ResultCache
 
-            self.cache = ResultCache(project, locales, checks, glossary)
-            if not self.cache.usable:
-                self.cache = None
+            self.cache = ResultCache.open(project, locales, checks, glossary)
 
     def _load(self, out: _FileResult, path: Path, locale: str, raw: bytes | None = None):
         shown = self.project.relative(path)
@@ -309,10 +310,10 @@ class _Runner:
             return True
         if self.cache is None or self.cache.empty:
             return False  # no need to read the file here: the one that checks it will
-        _raw, _key, cached = self._lookup(kind, path)
+        _raw, key, cached = self._lookup(kind, path)
         if cached is None:
             return False
-        self.hits[kind, str(path)] = self._restore(kind, locale, path, cached)
+        self.hits[kind, str(path)] = key
         return True
 
     def _restore(self, kind: str, locale: str, path: Path, cached) -> _FileResult:
@@ -327,9 +328,11 @@ class _Runner:
     def _cached(self, kind: str, locale: str, path: Path):
         """(result, bytes, key): the result when the cache has it, else the file's bytes and
         its key, to check it and keep what it gives."""
-        hit = self.hits.pop((kind, str(path)), None)
-        if hit is not None:
-            return hit, None, None
+        key = self.hits.pop((kind, str(path)), None)
+        if key is not None:
+            cached = self.cache.get(kind, self.project.relative(path), key)
+            if cached is not None:
+                return self._restore(kind, locale, path, cached), None, None
         raw, key, cached = self._lookup(kind, path)
         if cached is not None:
             return self._restore(kind, locale, path, cached), None, None
@@ -479,9 +482,7 @@ def _run_with(runner, res, project, locales, pages, jobs) -> CheckResult:
 
     # A file whose results the cache holds is taken by this process: a check after a small
     # edit starts no worker and loads no language model for the rest.
-    def template_known(path) -> bool:
-        return runner.known("template", "", path)
-
+    template_known = partial(runner.known, "template", "")
     for out in ordered_map(runner.template, pot_paths, jobs, template_known, before_fork):
         collect(out)
         runner.foreign.update(out.foreign)
@@ -528,7 +529,7 @@ def _run_with(runner, res, project, locales, pages, jobs) -> CheckResult:
             res.entries += out.entries
             if project_checks:  # else nothing reads the index
                 kept.add(out.kept)
-        elif kind == "page":
+        elif kind == "page" and not out.problems:
             res.pages += 1
     return res
 
