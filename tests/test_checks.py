@@ -959,3 +959,25 @@ def test_a_page_that_is_a_folder_or_not_html_is_a_problem_named_in_the_project(
     problems = _json_report(result)["problems"]
     assert any(p.startswith("dist/nl/zz-folder.html: cannot read") for p in problems), problems
     assert any(p.startswith("dist/nl/zz-text.html: ") for p in problems), problems
+
+
+def test_a_locale_named_twice_is_checked_once(project_dir, cli):
+    once = cli(project_dir, "check", "nl", "--format", "json")
+    twice = cli(project_dir, "check", "nl", "nl", "--format", "json")
+    assert twice.exit_code == once.exit_code and twice.output == once.output
+
+
+def test_no_glossary_file_is_an_empty_glossary_read_once(project_dir, cli, monkeypatch):
+    """The glossary the checks use is the one the results are keyed on: with no file at the
+    first look, the checks have no terms, even if a file appears a moment later."""
+    from toolkit.glossary import Glossary
+
+    (project_dir / "glossary.csv").unlink()
+
+    def load(*args, **kwargs):
+        raise AssertionError("a second look at a glossary that was not there")
+
+    monkeypatch.setattr(Glossary, "load", load)
+    result = cli(project_dir, "check", "--format", "json")
+    assert result.exit_code in (0, 1)
+    assert not any(f["check"] == "glossary" for f in _json_report(result)["findings"])

@@ -234,16 +234,22 @@ class _Runner:
         self.problems: list[LocaliseError] = []
         self.glossary = None
         # Read once: the glossary the checks use is the one the result cache is keyed on.
+        from ..glossary import Glossary
+
         try:
             glossary = project.glossary_path.read_bytes()
+        except FileNotFoundError:  # an empty glossary (even if the file appears meanwhile)
+            glossary = None
+            self.glossary = Glossary((), project.source_language, ())
         except OSError:
-            glossary = None  # none: an empty glossary; unreadable: load says why
-        try:
-            from ..glossary import Glossary
-
-            self.glossary = Glossary.load(project.glossary_path, project.source_language, glossary)
-        except GlossaryError as e:
-            self.problems.append(e)
+            glossary = None  # unreadable: load says why
+        if self.glossary is None:
+            try:
+                self.glossary = Glossary.load(
+                    project.glossary_path, project.source_language, glossary
+                )
+            except GlossaryError as e:
+                self.problems.append(e)
         languages = [project.source_language, *locales]
         cache = project.cache_dir / "cache" / "language.sqlite"
         self.identifier = Identifier(languages, cache_path=cache)
@@ -457,6 +463,7 @@ def run(
 
 def _run(project, locales, only, skip, pages, jobs) -> CheckResult:
     res = CheckResult()
+    locales = list(dict.fromkeys(locales))  # `check nl nl` checks nl once
     runner = _Runner(project, locales, select(only, skip))
     try:
         return _run_with(runner, res, project, locales, pages, jobs)
