@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, pofile
-from .errors import CatalogError, decode_text
+from .errors import CatalogError, decode_text, read_bytes
 from .fsutil import write_atomic
-from .model import Unit, usable  # noqa: F401  (usable: the rule, kept in model)
+from .model import Unit, usable  # usable: the rule, kept in model (callers take it from here)
 from .placeholders import strip as strip_placeholders
 
 WRAP = 78
@@ -89,10 +89,7 @@ def _read_text(path: Path, shown: str, raw: bytes | None = None) -> str:
     """A catalog's text, decoded as its header declares, with ``\\n`` line ends. ``raw``:
     the file's bytes, when the caller has read them."""
     if raw is None:
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as e:
-            raise CatalogError(f"cannot read: {e.strerror or e}", shown) from None
+        raw = read_bytes(path, CatalogError, shown)
     if b"\x00" in raw:
         raise CatalogError("binary data, not a PO file", shown)
     encoding = _declared_charset(raw)

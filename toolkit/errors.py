@@ -40,6 +40,23 @@ class MachineError(LocaliseError):
     """A machine translation provider failed."""
 
 
+def read_bytes(
+    path, error: type[LocaliseError], shown, what: str = "", missing: str | None = None
+) -> bytes:
+    """A file's bytes; a file that cannot be read raises ``error`` naming it ``shown``
+    ("cannot read<what>: <reason>", or ``missing`` for a file that does not exist)."""
+    from pathlib import Path
+
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError as e:
+        if missing is None:
+            raise error(f"cannot read{what}: {e.strerror or e}", shown) from None
+        raise error(missing, shown) from None
+    except OSError as e:  # a folder, no permission
+        raise error(f"cannot read{what}: {e.strerror or e}", shown) from None
+
+
 def decode_text(
     data: bytes, encoding: str, error: type[LocaliseError], path, advice: str = ""
 ) -> str:

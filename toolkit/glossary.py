@@ -89,7 +89,7 @@ from pathlib import Path
 import Stemmer
 from babel import Locale, UnknownLocaleError
 
-from toolkit.errors import GlossaryError, decode_text
+from toolkit.errors import GlossaryError, decode_text, read_bytes
 from toolkit.placeholders import PLACEHOLDER_RE
 
 RESERVED_COLUMNS = ("term", "dnt", "case", "pos", "note")
@@ -836,10 +836,7 @@ def _read_rows(path: Path, raw: bytes | None = None) -> list[tuple[int, list[str
     """The CSV's rows with the line each starts on; GlossaryError if it cannot be read.
     ``raw``: the file's bytes, when the caller has read them."""
     if raw is None:
-        try:
-            raw = path.read_bytes()
-        except OSError as e:
-            raise GlossaryError(f"cannot read the glossary: {e.strerror or e}", path) from e
+        raw = read_bytes(path, GlossaryError, path, " the glossary")
     text = decode_text(raw, "utf-8-sig", GlossaryError, path)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
@@ -971,6 +968,7 @@ class Glossary:
         locales: Iterable[str] | None = None,
     ):
         self.source_language = source_language
+        self.raw: bytes | None = None  # the file's bytes, when read from one (see load)
         self.terms: tuple[Term, ...] = tuple(terms)
         if locales is None:
             locales = dict.fromkeys(loc for t in self.terms for loc in t.translations)
@@ -1004,18 +1002,22 @@ class Glossary:
         return f"<Glossary {self.source_language}: {len(self.terms)} terms, {self._locales}>"
 
     @classmethod
-    def load(
-        cls, path: str | Path, source_language: str = "en", raw: bytes | None = None
-    ) -> Glossary:
-        """Read a glossary file. A missing file is an empty glossary; content problems are
-        skipped (see :meth:`validate`); an unreadable file (not UTF-8, not CSV, no ``term``
-        column) raises :class:`GlossaryError` with the path and line. ``raw``: the file's
-        bytes, when the caller has read them (and keys something on them)."""
+    def load(cls, path: str | Path, source_language: str = "en") -> Glossary:
+        """Read a glossary file, once. A missing file is an empty glossary; content problems
+        are skipped (see :meth:`validate`); an unreadable file (not UTF-8, not CSV, no ``term``
+        column) raises :class:`GlossaryError` with the path and line. The bytes it was read
+        from are kept as ``raw`` (None: no file), for what is keyed on the glossary."""
         path = Path(path)
-        if raw is None and not path.exists():
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
             return cls((), source_language, ())
+        except OSError as e:
+            raise GlossaryError(f"cannot read the glossary: {e.strerror or e}", path) from None
         terms, locales, _ = _parse(path, raw)
-        return cls(terms, source_language, locales)
+        glossary = cls(terms, source_language, locales)
+        glossary.raw = raw
+        return glossary
 
     @classmethod
     def validate(cls, path: str | Path, source_language: str = "en") -> list[Problem]:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SourceError
+from .errors import SourceError, read_bytes
 from .segment import HEADINGS, PROTECTED, fold
 
 _BLOCKS = (
@@ -39,12 +39,7 @@ class Page:
         """The page at ``path`` (``data``: its bytes, when the caller has read them); a page
         that cannot be used raises SourceError naming it ``shown``."""
         if data is None:
-            try:
-                data = Path(path).read_bytes()
-            except FileNotFoundError:
-                raise SourceError("no such file", shown) from None
-            except OSError as e:  # a folder, no permission
-                raise SourceError(f"cannot read: {e.strerror or e}", shown) from None
+            data = read_bytes(path, SourceError, shown, missing="no such file")
         from .sources import sniff
 
         kind = sniff(data) if data.strip() else "empty"

@@ -233,23 +233,12 @@ class _Runner:
         self.project = project
         self.problems: list[LocaliseError] = []
         self.glossary = None
-        # Read once: the glossary the checks use is the one the result cache is keyed on.
-        from ..glossary import Glossary
-
         try:
-            glossary = project.glossary_path.read_bytes()
-        except FileNotFoundError:  # an empty glossary (even if the file appears meanwhile)
-            glossary = None
-            self.glossary = Glossary((), project.source_language, ())
-        except OSError:
-            glossary = None  # unreadable: load says why
-        if self.glossary is None:
-            try:
-                self.glossary = Glossary.load(
-                    project.glossary_path, project.source_language, glossary
-                )
-            except GlossaryError as e:
-                self.problems.append(e)
+            from ..glossary import Glossary
+
+            self.glossary = Glossary.load(project.glossary_path, project.source_language)
+        except GlossaryError as e:
+            self.problems.append(e)
         languages = [project.source_language, *locales]
         cache = project.cache_dir / "cache" / "language.sqlite"
         self.identifier = Identifier(languages, cache_path=cache)
@@ -268,7 +257,8 @@ class _Runner:
         if not self.problems:  # with an unusable glossary, every file is checked again
             from .cache import ResultCache
 
-            self.cache = ResultCache.open(project, locales, checks, glossary)
+            # Keyed on the very bytes the glossary was read from (see Glossary.load).
+            self.cache = ResultCache.open(project, locales, checks, self.glossary.raw)
 
     def _load(self, out: _FileResult, path: Path, locale: str, raw: bytes | None = None):
         shown = self.project.relative(path)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import SourceError, read_bytes
 from ..model import Article
-from ..slug import slugify  # noqa: F401  (the readers take it from here)
+from ..slug import slugify  # noqa: F401  (re-exported: callers and tests import it from here)
 from . import html as html_reader
 from . import text as text_reader
 from . import wordpress
@@ -37,11 +37,7 @@ def read_articles(path: Path, project) -> list[Article]:
     """Read one source file into its articles (a WordPress file may hold a list of posts)."""
     path = Path(path)
     shown = project.relative(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise SourceError(f"cannot read: {e.strerror or e}", shown) from None
-    return articles_in(data, path, shown, project)
+    return articles_in(read_bytes(path, SourceError, shown), path, shown, project)
 
 
 def articles_in(data: bytes, path: Path, shown: str, project) -> list[Article]:
