@@ -262,6 +262,14 @@ def run_process(argv: list, ok=(0,)) -> Run:
     return Run(float(seconds), int(max_rss_kb) / 1024, int(code), lines[-1] if lines else "")
 
 
+def row_of(name: str, r: Run, per: int, note: str = "", always_exit: bool = False) -> Row:
+    """A command's run as a table row: ms per page (``per`` pages), its summary (with its exit
+    status when not 0, or always) after ``note``."""
+    summary = f"exit {r.returncode}: {r.summary}" if r.returncode or always_exit else r.summary
+    text = f"{note}; {summary}" if note else summary
+    return Row(name, r.seconds, 1000 * r.seconds / per, r.max_rss_mb, text)
+
+
 def median(runs: list):
     """The run (or row) of median wall time (the upper one of an even number)."""
     return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
@@ -308,9 +316,7 @@ def localise_cli(
         r = run_process(argv, ok=ok) if times == 1 else median_run(argv, times)
         if times > 1:
             note = f"median of {times}; {note}" if note else f"median of {times}"
-        summary = f"exit {r.returncode}: {r.summary}" if r.returncode else r.summary
-        text = f"{note}; {summary}" if note else summary
-        rows.append(Row(name, r.seconds, 1000 * r.seconds / per, r.max_rss_mb, text))
+        rows.append(row_of(name, r, per, note))
 
     run_process([localise, "--help"])  # the first run compiles the modules' bytecode
     step("localise extract (cold)", ["extract"], pages)
@@ -427,20 +433,8 @@ def scaling(
         build = run_process([localise, "-C", folder, "build", *locales, *jobs])
         label = ", --jobs 1" if jobs else ""
         rows += [
-            Row(
-                f"scaling: extract (cold{label}), {pages} pages",
-                extract.seconds,
-                1000 * extract.seconds / pages,
-                extract.max_rss_mb,
-                extract.summary,
-            ),
-            Row(
-                f"scaling: build (first{label}), {pages} pages",
-                build.seconds,
-                1000 * build.seconds / per_locale,
-                build.max_rss_mb,
-                build.summary,
-            ),
+            row_of(f"scaling: extract (cold{label}), {pages} pages", extract, pages),
+            row_of(f"scaling: build (first{label}), {pages} pages", build, per_locale),
         ]
     reviewed = [loc for loc in locales if (REPO / "locales" / loc).is_dir()]
     if reviewed:
@@ -451,12 +445,11 @@ def scaling(
         discard_results(project)  # the language cache only: every file is checked
         check = run_process([localise, "-C", project, "check", *locales, "--jobs", "1"], ok=(0, 1))
         rows.append(
-            Row(
+            row_of(
                 f"scaling: check (reviewed translations, rerun, --jobs 1), {pages} pages",
-                check.seconds,
-                1000 * check.seconds / per_locale,
-                check.max_rss_mb,
-                f"exit {check.returncode}: {check.summary}",
+                check,
+                per_locale,
+                always_exit=True,
             )
         )
     discard(sub)
@@ -477,18 +470,22 @@ def library(project_dir: Path, pages: int, locales: list[str]) -> list[Row]:
     warm = segment_article(read_articles(files[0], project)[0])
     build_page(warm, locales[0], {})
 
+    def segmented(part=files):
+        for path in part:
+            for a in read_articles(path, project):
+                yield segment_article(a)
+
     def read_and_segment(part=files):
         """Each page read and segmented, and let go, as extract does (holding all of them
         would be timed too: the collector going over them again and again, 30 % more)."""
-        for path in part:
-            for a in read_articles(path, project):
-                segment_article(a)
+        for _ in segmented(part):
+            pass
 
-    skeletons = [segment_article(a) for path in files for a in read_articles(path, project)]
+    skeletons = list(segmented())
     t_segment = best_of(read_and_segment)
-    from toolkit.parallel import AUTO_MAX, default_jobs
+    from toolkit.parallel import auto_jobs
 
-    cpus = min(default_jobs(), AUTO_MAX)  # the processes the default --jobs starts
+    cpus = auto_jobs()  # the processes the default --jobs starts
 
     def read_and_segment_split():
         """The same work in ``cpus`` forked processes, each given every cpus-th file, and
@@ -508,7 +505,7 @@ def library(project_dir: Path, pages: int, locales: list[str]) -> list[Row]:
         if any(os.waitpid(pid, 0)[1] for pid in pids):
             sys.exit("benchmark: a forked read + segment failed")
 
-    t_split = best_of(read_and_segment_split) if cpus > 1 and hasattr(os, "fork") else None
+    t_split = best_of(read_and_segment_split) if cpus > 1 else None
 
     po_paths = [project.catalog_path(loc, sk.slug) for loc in locales for sk in skeletons]
 
@@ -689,7 +686,7 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
     split = next((r for r in rows if r.name.startswith("library: read + segment, split")), None)
 
     def speed_up(one: Row | None, many: Row | None) -> float | None:
-        return ratio(one.seconds, many.seconds) if one and many else None
+        return ratio(one and one.seconds, many and many.seconds)
 
     ratios = {
         "localise extract+build ms/page": loc_extract_build,

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .placeholders import strip as strip_placeholders
+from .state import seal, unseal
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _URLISH = re.compile(r"\S+://\S+|www\.\S+|\S+@\S+")
@@ -96,15 +97,11 @@ class _Detector:
     _SEAL = 8
 
     def _seal(self, key: bytes, packed: bytes) -> bytes:
-        return hashlib.blake2b(key + packed, digest_size=self._SEAL).digest() + packed
+        return seal(self._SEAL, packed, key)
 
     def _unseal(self, key: bytes, value) -> tuple[float, ...] | None:
-        if not isinstance(value, bytes) or len(value) != self._SEAL + self._row.size:
-            return None
-        packed = value[self._SEAL :]
-        if hashlib.blake2b(key + packed, digest_size=self._SEAL).digest() != value[: self._SEAL]:
-            return None
-        return self._row.unpack(packed)
+        packed = unseal(self._SEAL, value, key)
+        return None if packed is None or len(packed) != self._row.size else self._row.unpack(packed)
 
     def confidences(self, texts: list[str]) -> list[tuple[float, ...]]:
         """Each text's confidence for each of ``codes``, in that order."""

@@ -153,11 +153,14 @@ def ordered_map(
         _work = previous
 
 
+def auto_jobs() -> int:
+    """The processes auto mode starts when it has enough to do."""
+    return min(default_jobs(), AUTO_MAX) if AUTO_FORKS else 1
+
+
 def _auto(items: Iterator[T], light: Callable[[T], bool] | None) -> tuple[int, list[T]]:
     """The processes auto mode uses, and the items it read ahead to decide."""
-    if not AUTO_FORKS:
-        return 1, []
-    cpus = min(default_jobs(), AUTO_MAX)
+    cpus = auto_jobs()
     head: list[T] = []
     if cpus <= 1:
         return 1, head

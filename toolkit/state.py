@@ -369,24 +369,36 @@ class BlobStore:
 
     def get(self, name: str, key: str) -> bytes | None:
         """The blob stored for ``name`` if it was made from ``key``."""
-        import sqlite3
-
         pending = self._pending.get(name)
         if pending is not None:
             return pending[1] if pending[0] == key else None
+        row = self._row("key, data", name)
+        if row is None or row[0] != key + _SEALED:
+            return None
+        return _unseal(name, key, row[1])
+
+    def has(self, name: str, key: str) -> bool:
+        """Whether a blob made from ``key`` is stored for ``name``, without reading it (a
+        damaged one is found out by :meth:`get`)."""
+        pending = self._pending.get(name)
+        if pending is not None:
+            return pending[0] == key
+        row = self._row("key", name)
+        return row is not None and row[0] == key + _SEALED
+
+    def _row(self, columns: str, name: str):
+        import sqlite3
+
         db = self._connection()
         if db is None:
             return None
         try:
-            row = db.execute("SELECT key, data FROM blob WHERE name = ?", (name,)).fetchone()
+            return db.execute(f"SELECT {columns} FROM blob WHERE name = ?", (name,)).fetchone()
         except sqlite3.OperationalError:
             return None  # locked or unreadable for now: a miss
         except sqlite3.DatabaseError:
             self._broken()  # not a database, or a corrupt one
             return None
-        if row is None or row[0] != key + _SEALED:
-            return None
-        return _unseal(name, key, row[1])
 
     def put(self, name: str, key: str, data: bytes) -> None:
         """Store a blob. Rows are written ``batch`` at a time, and by :meth:`flush` (or
@@ -441,21 +453,36 @@ _SEAL = 16  # bytes of the digest a blob is sealed with
 _SEALED = "|sealed"
 
 
-def _seal_of(name: str, key: str, data: bytes) -> bytes:
-    h = blake2b(digest_size=_SEAL)
-    for part in (name.encode("utf-8", "surrogatepass"), b"\0", key.encode(), b"\0", data):
+def seal(size: int, data: bytes, *about: bytes) -> bytes:
+    """``data`` as a cache stores it: a ``size``-byte digest of what it is stored under
+    (``about``) and of itself, then itself. sqlite does not check what it stores."""
+    return _seal_of(size, about, data) + data
+
+
+def unseal(size: int, sealed, *about: bytes) -> bytes | None:
+    """What :func:`seal` sealed, or None when it does not match its seal (or is not bytes)."""
+    if not isinstance(sealed, bytes) or len(sealed) < size:
+        return None
+    data = sealed[size:]
+    return data if _seal_of(size, about, data) == sealed[:size] else None
+
+
+def _seal_of(size: int, about: tuple[bytes, ...], data: bytes) -> bytes:
+    h = blake2b(digest_size=size)
+    for part in about:
         h.update(part)
+    h.update(data)
     return h.digest()
 
 
+def _about(name: str, key: str) -> tuple[bytes, ...]:
+    return (name.encode("utf-8", "surrogatepass"), b"\0", key.encode(), b"\0")
+
+
 def _seal(name: str, key: str, data: bytes) -> bytes:
-    """The blob as stored: a digest of its name, key and bytes, then the bytes."""
-    return _seal_of(name, key, data) + data
+    """A blob as the store keeps it: sealed with its name and key."""
+    return seal(_SEAL, data, *_about(name, key))
 
 
 def _unseal(name: str, key: str, sealed) -> bytes | None:
-    """The blob, or None when it does not match its seal (or is not bytes at all)."""
-    if not isinstance(sealed, bytes) or len(sealed) < _SEAL:
-        return None
-    data = sealed[_SEAL:]
-    return data if _seal_of(name, key, data) == sealed[:_SEAL] else None
+    return unseal(_SEAL, sealed, *_about(name, key))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import marshal
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 # The distributions whose code or data can change a finding (all that localise depends on
@@ -65,10 +66,23 @@ _MODULES = (
 )
 
 
-def code_key() -> str:
-    """A digest of localise's source files, Python's version and its libraries' versions."""
+@lru_cache(maxsize=4)
+def _versions(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Each distribution's version ("-" when not installed): read once a process, as the
+    code is read twice (see :func:`_loaded_code_key`)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} -")
+    return tuple(found)
+
+
+def code_key() -> str:
+    """A digest of localise's source files, Python's version and its libraries' versions."""
     from .. import __version__
     from ..state import digest
 
@@ -78,11 +92,7 @@ def code_key() -> str:
     parts: list[str | bytes] = [__version__, sys.version]
     for path in sorted(package.rglob("*.py")):
         parts += (path.relative_to(package).as_posix(), path.read_bytes())
-    for name in _LIBRARIES:
-        try:
-            parts.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            parts.append(f"{name} -")
+    parts += _versions(_LIBRARIES)
     return digest(*parts)
 
 
@@ -150,6 +160,10 @@ class ResultCache:
             return marshal.loads(raw)
         except (ValueError, EOFError, TypeError):
             return None  # damaged: checked again, and written again
+
+    def has(self, kind: str, shown: str, key: str) -> bool:
+        """Whether results are kept for the file under ``key`` (read by :meth:`get`)."""
+        return not self.empty and self.store.has(f"{kind}:{shown}", key)
 
     def put(self, kind: str, shown: str, key: str, value) -> None:
         self.store.put(f"{kind}:{shown}", key, marshal.dumps(value))

@@ -282,69 +282,68 @@ class _Runner:
 
     # -- results kept from the last run (toolkit.checks.cache) ---------------------------------
 
-    def _lookup(self, kind: str, path: Path) -> tuple[bytes | None, str | None, object]:
-        """The file's bytes, its key in the cache and what the cache holds for it (None: a
-        miss, or no cache)."""
+    def _lookup(self, kind: str, path: Path) -> tuple[bytes | None, str, str | None]:
+        """The file's bytes, its name as shown and its key in the cache (no bytes and no key:
+        no cache, or a file that cannot be read, which is checked as usual and reported)."""
+        shown = self.project.relative(path)
         if self.cache is None:
-            return None, None, None
+            return None, shown, None
         try:
             raw = Path(path).read_bytes()
         except OSError:
-            return None, None, None  # checked as usual: the problem is reported
-        shown = self.project.relative(path)
-        key = self.cache.key(kind, shown, raw)
-        return raw, key, self.cache.get(kind, shown, key)
+            return None, shown, None
+        return raw, shown, self.cache.key(kind, shown, raw)
 
-    def _keep(self, kind: str, path: Path, key: str | None, out: _FileResult, value) -> None:
+    def _keep(self, kind: str, shown: str, key: str | None, out: _FileResult, value) -> None:
         if key is not None and not out.problems:
-            self.cache.put(kind, self.project.relative(path), key, value)
+            self.cache.put(kind, shown, key, value)
 
-    def known(self, kind: str, locale: str, path: Path) -> bool:
-        """Whether the cache holds the file's results; they are then taken by the next call
-        for the file, in this process, without reading it again."""
+    def known(self, kind: str, path: Path) -> bool:
+        """Whether the cache holds the file's results (asked in the main process, for each
+        file, by :func:`toolkit.parallel.ordered_map`). For a file it holds, the name and key
+        are remembered, and the results are read when the file's turn comes."""
         if (kind, str(path)) in self.hits:
             return True
         if self.cache is None or self.cache.empty:
             return False  # no need to read the file here: the one that checks it will
-        _raw, key, cached = self._lookup(kind, path)
-        if cached is None:
+        _raw, shown, key = self._lookup(kind, path)
+        if key is None or not self.cache.has(kind, shown, key):
             return False
-        self.hits[kind, str(path)] = key
+        self.hits[kind, str(path)] = (shown, key)
         return True
 
-    def _restore(self, kind: str, locale: str, path: Path, cached) -> _FileResult:
+    def _restore(self, kind: str, locale: str, path: Path, shown: str, cached) -> _FileResult:
         findings = [Finding(*t) for t in cached[0]]
         if kind == "template":
             return _FileResult(findings, foreign=cached[1])
         if kind == "catalog":
-            kept = LoadedCatalog(locale, path.stem, self.project.relative(path), cached[2])
+            kept = LoadedCatalog(locale, path.stem, shown, cached[2])
             return _FileResult(findings, kept=kept, entries=cached[1])
         return _FileResult(findings)
 
     def _cached(self, kind: str, locale: str, path: Path):
-        """(result, bytes, key): the result when the cache has it, else the file's bytes and
-        its key, to check it and keep what it gives."""
-        key = self.hits.pop((kind, str(path)), None)
-        if key is not None:
-            cached = self.cache.get(kind, self.project.relative(path), key)
+        """(result, bytes, name, key): the result when the cache has it, else the file's
+        bytes, name and key, to check it and keep what it gives."""
+        hit = self.hits.pop((kind, str(path)), None)
+        if hit is not None:
+            cached = self.cache.get(kind, *hit)
             if cached is not None:
-                return self._restore(kind, locale, path, cached), None, None
-        raw, key, cached = self._lookup(kind, path)
+                return self._restore(kind, locale, path, hit[0], cached), None, hit[0], None
+        raw, shown, key = self._lookup(kind, path)  # a miss (or damaged since `known`)
+        cached = None if key is None else self.cache.get(kind, shown, key)
         if cached is not None:
-            return self._restore(kind, locale, path, cached), None, None
-        return None, raw, key
+            return self._restore(kind, locale, path, shown, cached), None, shown, None
+        return None, raw, shown, key
 
     # -- the checks, file by file ---------------------------------------------------------------
 
     def template(self, pot_path: Path) -> _FileResult:
         """Languages of the source units (needed by the entry checks), and the source checks."""
-        hit, raw, key = self._cached("template", "", pot_path)
+        hit, raw, shown, key = self._cached("template", "", pot_path)
         if hit is not None:
             return hit
         out = self._template(pot_path, raw)
-        self._keep(
-            "template", pot_path, key, out, ([_as_tuple(f) for f in out.findings], out.foreign)
-        )
+        self._keep("template", shown, key, out, ([_as_tuple(f) for f in out.findings], out.foreign))
         return out
 
     def _template(self, pot_path: Path, raw: bytes | None) -> _FileResult:
@@ -362,13 +361,13 @@ class _Runner:
         return out
 
     def catalog(self, locale: str, po_path: Path) -> _FileResult:
-        hit, raw, key = self._cached("catalog", locale, po_path)
+        hit, raw, shown, key = self._cached("catalog", locale, po_path)
         if hit is not None:
             return hit
         out = self._catalog(locale, po_path, raw)
         if out.kept is not None:
             value = ([_as_tuple(f) for f in out.findings], out.entries, out.kept.po)
-            self._keep("catalog", po_path, key, out, value)
+            self._keep("catalog", shown, key, out, value)
         return out
 
     def _catalog(self, locale: str, po_path: Path, raw: bytes | None) -> _FileResult:
@@ -408,14 +407,14 @@ class _Runner:
         return out
 
     def page(self, locale: str, page_path: Path) -> _FileResult:
-        hit, raw, key = self._cached("page", locale, page_path)
+        hit, raw, shown, key = self._cached("page", locale, page_path)
         if hit is not None:
             return hit
         out = _FileResult()
         try:
             out.findings = _check_page(
                 self.by_scope.get("page", []),
-                self.project.relative(page_path),
+                shown,
                 page_path,
                 locale,
                 self.identifier,
@@ -424,7 +423,7 @@ class _Runner:
             )
         except LocaliseError as e:  # an unusable page costs itself, not the other files
             out.problems.append(e)
-        self._keep("page", page_path, key, out, ([_as_tuple(f) for f in out.findings],))
+        self._keep("page", shown, key, out, ([_as_tuple(f) for f in out.findings],))
         return out
 
 
@@ -479,7 +478,7 @@ def _run_with(runner, res, project, locales, pages, jobs) -> CheckResult:
 
     # A file whose results the cache holds is taken by this process: a check after a small
     # edit starts no worker and loads no language model for the rest.
-    template_known = partial(runner.known, "template", "")
+    template_known = partial(runner.known, "template")
     for out in ordered_map(runner.template, pot_paths, jobs, template_known, before_fork):
         collect(out)
         runner.foreign.update(out.foreign)
@@ -505,7 +504,7 @@ def _run_with(runner, res, project, locales, pages, jobs) -> CheckResult:
 
     def known(item) -> bool:
         kind, locale, path = item
-        return kind == "end" or runner.known(kind, locale, path)
+        return kind == "end" or runner.known(kind, path)
 
     project_checks = runner.by_scope.get("project", [])
     kept = _LocaleEntries()
