@@ -73,7 +73,20 @@ def locked(ctx: Context):
     return project_lock(ctx.project.root)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The commands: an input error that escapes a command (a spill of findings with no room
+    on disk, a setting) is one line and exit 2, never a traceback, whichever command."""
+
+    def invoke(self, ctx):
+        from toolkit.errors import LocaliseError  # here: `localise --help` never gets this far
+
+        try:
+            return super().invoke(ctx)
+        except LocaliseError as e:
+            fail(e)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "-C",
     "--project",
@@ -382,13 +395,8 @@ def bundle_(ctx: Context, locales, min_completion, allow_warnings):
 
     project = ctx.project
     locales = locales_or_fail(ctx, locales)
-    from toolkit.errors import LocaliseError
-
     with locked(ctx):
-        try:
-            res = run(project, locales, min_completion, allow_warnings)
-        except LocaliseError as e:  # e.g. no room for the check's findings on disk
-            fail(e)
+        res = run(project, locales, min_completion, allow_warnings)
     for d in res.decisions:
         if d.published:
             click.echo(
@@ -437,28 +445,22 @@ def check_(ctx: Context, locales, fmt, output, strict, only, skip, page, lang, n
 
     from toolkit import report
     from toolkit.checks.run import audit_page, run
-    from toolkit.errors import ConfigError, LocaliseError
     from toolkit.fsutil import write_atomic
     from toolkit.project import normalise_locale
 
-    try:
-        if page:
-            if not lang:
-                fail("--page needs --lang, the language the page should be in")
-            res = audit_page(Path(page), page, normalise_locale(lang))
-        else:
-            res = run(
-                ctx.project,
-                locales_or_fail(ctx, locales),
-                only,
-                skip,
-                pages=not no_pages,
-                jobs=jobs,
-            )
-    except ConfigError as e:
-        fail(e)
-    except LocaliseError as e:
-        fail(e)
+    if page:
+        if not lang:
+            fail("--page needs --lang, the language the page should be in")
+        res = audit_page(Path(page), page, normalise_locale(lang))
+    else:
+        res = run(
+            ctx.project,
+            locales_or_fail(ctx, locales),
+            only,
+            skip,
+            pages=not no_pages,
+            jobs=jobs,
+        )
     chunks = {"json": report.json_chunks, "html": report.html_chunks}.get(fmt, report.text_chunks)
     if output:
         write_atomic(output, chunks(res), durable=False)
