@@ -263,11 +263,11 @@ def run_process(argv: list, ok=(0,)) -> Run:
 
 
 def row_of(name: str, r: Run, per: int, note: str = "", always_exit: bool = False) -> Row:
-    """A command's run as a table row: ms per page (``per`` pages), its summary (with its exit
-    status when not 0, or always) after ``note``."""
+    """A command's run as a table row: ms per page (``per`` pages; 0: not a per-page figure),
+    its summary (with its exit status when not 0, or always) after ``note``."""
     summary = f"exit {r.returncode}: {r.summary}" if r.returncode or always_exit else r.summary
     text = f"{note}; {summary}" if note else summary
-    return Row(name, r.seconds, 1000 * r.seconds / per, r.max_rss_mb, text)
+    return Row(name, r.seconds, 1000 * r.seconds / per if per else None, r.max_rss_mb, text)
 
 
 def median(runs: list):
@@ -385,7 +385,48 @@ def localise_cli(
                 f"localise check (reviewed translations, rerun, --jobs {jobs})",
                 ["--jobs", str(jobs)],
             )
+        # Then the everyday case, one article changed: a translator's edit to one catalog, and
+        # an editor's new paragraph in one article (a text no catalog has yet, so that update
+        # asks the locale's memory). Each step once, in a fresh process; the figure is for the
+        # whole project, not per page. First every step once, untimed, so that each starts
+        # from the translations as they are (they were filled in behind update's back).
+        for name in ("update", "build", "check"):
+            run_process([localise, "-C", project, name, *locales], ok=(0, 1))
+        edited = translate_one_entry(project / "locales" / reviewed[0])
+        for name, args in (("update", ["update"]), ("build", ["build"]), ("check", ["check"])):
+            step(
+                f"one catalog edited: {name}",
+                [*args, *locales],
+                0,
+                (0, 1),
+                f"{edited} of {pages} catalogs",
+            )
+        edited = add_paragraph(project / "source")
+        for name in ("extract", "update", "build", "check"):
+            args = [name] if name == "extract" else [name, *locales]
+            step(f"one article edited: {name}", args, 0, (0, 1), f"{edited} of {pages} articles")
     return rows
+
+
+def translate_one_entry(folder: Path) -> int:
+    """A translator's edit: the first untranslated entry of the first catalog translated."""
+    import polib
+
+    path = sorted(folder.glob("*.po"))[0]
+    po = polib.pofile(str(path), wrapwidth=78)
+    entry = next(e for e in po if e.msgid and not e.msgstr and not e.obsolete)
+    entry.msgstr = entry.msgid + " (vertaald)"
+    po.save(str(path))
+    return 1
+
+
+def add_paragraph(source: Path) -> int:
+    """An editor's edit: a new paragraph at the end of the first article."""
+    path = sorted(source.glob("*.json"))[0]
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["content"]["rendered"] += "\n<p>A paragraph written today, unlike any before it.</p>"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 1
 
 
 def localise_cli_repeated(

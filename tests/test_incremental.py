@@ -4,6 +4,7 @@ depends on it."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import toolkit.catalog
 import toolkit.segment
@@ -520,3 +521,109 @@ def test_a_blob_is_sealed_with_its_name_and_key_and_old_rows_are_misses(tmp_path
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO blob VALUES ('old', 'k', ?)", (b"unsealed",))
     assert BlobStore(path).get("old", "k") is None
+
+
+# --- update: a change redoes the articles it touches, and no other ---------------------------
+
+
+def test_a_translators_edit_is_merged_alone_and_no_catalog_else_is_read(
+    project_dir, cli, monkeypatch
+):
+    """A catalog's merge depends on the other catalogs (the memory) only through template
+    texts it does not have yet: one edited catalog is merged again, and the memory of the
+    whole locale is not read for it."""
+    from toolkit import catalog
+
+    for step in ("extract", "update"):
+        assert cli(project_dir, step).exit_code == 0
+    po = project_dir / "locales/nl/autoimmune-related-balding.po"
+    edited = catalog.load(po)
+    entry = next(e for e in edited if catalog.usable(e))
+    entry.msgstr += " (herzien)"
+    catalog.write(edited, po, "PO-Revision-Date")
+    merges = _counting(monkeypatch, "toolkit.catalog.merge")
+    loads = _counting(monkeypatch, "toolkit.catalog.load")
+    assert "0 updated, 0 created, 5 unchanged" in cli(project_dir, "update").output
+    assert len(merges) == 1 and sorted(str(a[0]) for a in loads) == sorted(
+        [str(po), str(project_dir / "locales/templates/autoimmune-related-balding.pot")]
+    )
+
+
+MOVED = "Take 30\u00a0mg of zinc daily, with food."
+MOVED_NL = "Neem dagelijks 30\u00a0mg zink, bij het eten."
+
+
+def _pages(root, cli, steps=("extract", "update"), **pages: str) -> None:
+    """Write source articles (name -> HTML), then run ``steps``."""
+    for name, html in pages.items():
+        (root / "source" / f"{name}.html").write_text(html)
+    for step in steps:
+        assert cli(root, step).exit_code == 0
+
+
+def _translate(po_path, msgid: str, msgstr: str) -> None:
+    """A translator's edit."""
+    from toolkit import catalog
+
+    po = catalog.load(po_path)
+    next(e for e in po if e.msgid == msgid).msgstr = msgstr
+    catalog.write(po, po_path, "PO-Revision-Date")
+
+
+def _entry(po_path, msgid: str):
+    from toolkit import catalog
+
+    return next(e for e in catalog.load(po_path) if e.msgid == msgid)
+
+
+def test_text_moved_to_another_article_takes_its_translation_along(empty_project, cli):
+    """A paragraph moved from article a to article b: a's catalog keeps it as obsolete and b's
+    gets it as a fuzzy suggestion from a, as the locale's catalogs were before the update
+    (a is merged, and rewritten, before b asks the memory)."""
+    nl = empty_project / "locales/nl"
+    _pages(empty_project, cli, a=f"<p>{MOVED}</p><p>Zinc is a trace element.</p>", b="<p>Hi.</p>")
+    _translate(nl / "a.po", MOVED, MOVED_NL)
+    _pages(empty_project, cli, a="<p>Zinc is a trace element.</p>", b=f"<p>Hi.</p><p>{MOVED}</p>")
+    old, new = _entry(nl / "a.po", MOVED), _entry(nl / "b.po", MOVED)
+    assert old.obsolete and old.msgstr == MOVED_NL
+    assert new.fuzzy and new.msgstr == MOVED_NL and new.tcomment == "memory: a"
+    # and the next update has nothing to do
+    assert "0 updated, 0 created, 2 unchanged" in cli(empty_project, "update").output
+
+
+def _moved_text_project(root, cli) -> None:
+    """Articles a, b, c updated once, the memory read once (a new paragraph in c); then b's
+    translator translates a sentence that the next edit moves from b to a."""
+    c = "<p>Hair grows back in most cases.</p>"
+    _pages(root, cli, a="<p>Hi.</p>", b=f"<p>{MOVED}</p><p>Zinc is a trace element.</p>", c=c)
+    _pages(root, cli, c=c + "<p>See a dermatologist.</p>")
+    _translate(root / "locales/nl/b.po", MOVED, MOVED_NL)
+    _pages(root, cli, ("extract",), a=f"<p>Hi.</p><p>{MOVED}</p>", b="<p>Zinc is a trace.</p>")
+
+
+def test_the_memory_reads_only_catalogs_changed_since_it_was_kept(empty_project, cli, monkeypatch):
+    _moved_text_project(empty_project, cli)
+    assert (empty_project / ".localise/cache/memory.sqlite").is_file()
+    loads = _counting(monkeypatch, "toolkit.catalog.load")
+    assert cli(empty_project, "update").exit_code == 0
+    # a's template and catalog, to merge; b's catalog (the translator's edit), to merge and
+    # for the memory; c's catalog (merged last time, after the memory was read), for it.
+    read = sorted(Path(a[0]).relative_to(empty_project).as_posix() for a in loads)
+    assert read == [
+        "locales/nl/a.po",
+        "locales/nl/b.po",
+        "locales/nl/b.po",
+        "locales/nl/c.po",
+        "locales/templates/a.pot",
+        "locales/templates/b.pot",
+    ]
+    new = _entry(empty_project / "locales/nl/a.po", MOVED)
+    assert new.fuzzy and new.msgstr == MOVED_NL and new.tcomment == "memory: b"
+
+
+def test_a_damaged_memory_store_costs_time_not_a_suggestion(empty_project, cli):
+    _moved_text_project(empty_project, cli)
+    (empty_project / ".localise/cache/memory.sqlite").write_bytes(b"\0garbage" * 512)
+    assert cli(empty_project, "update").exit_code == 0
+    new = _entry(empty_project / "locales/nl/a.po", MOVED)
+    assert new.fuzzy and new.msgstr == MOVED_NL and new.tcomment == "memory: b"

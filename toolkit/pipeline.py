@@ -12,6 +12,7 @@ import json
 import marshal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -358,23 +359,97 @@ class UpdateResult:
     obsoleted: int = 0
 
 
-def _memory_index(project: Project, locale: str, problems: list) -> dict[str, tuple[str, str]]:
-    """Exact translations in a locale: msgid -> (msgstr, article) from every finished entry."""
-    from . import catalog
+class _Memory:
+    """Exact translations in a locale, for a merge to offer: msgid -> (msgstr, article) from
+    every finished entry, the first in the order of the catalogs' names.
 
-    index: dict[str, tuple[str, str]] = {}
-    folder = project.locales_dir / locale
-    if not folder.is_dir():
-        return index
-    for po_path in sorted(folder.glob("*.po")):
+    Read only when a merge asks (a merge asks only for template texts its catalog does not
+    have yet: an edited catalog, or an unchanged one merged again, asks nothing), and then as
+    the catalogs were before this update: those a merge has rewritten by then are taken as
+    they were read (:meth:`before_write`). Each catalog's finished entries are kept in
+    ``.localise/cache/memory.sqlite`` under a digest of its bytes and of localise's code: a
+    new paragraph in one article reads the catalogs that changed, not the whole locale."""
+
+    def __init__(self, project: Project, locale: str, file_digest):
+        self.project = project
+        self.locale = locale
+        self.folder = project.locales_dir / locale
+        self.file_digest = file_digest  # the update's stat-trusted digests
+        self.index: dict[str, tuple[str, str]] | None = None
+        self.earlier: dict[str, list] = {}  # file name -> its usable entries before this update
+
+    def before_write(self, po_path: Path, old) -> None:
+        """``po_path`` is about to be written; ``old`` is what it held (None: nothing)."""
+        from . import catalog
+
+        if self.index is None and po_path.name not in self.earlier:
+            entries = [] if old is None else [(e.msgid, e.msgstr) for e in old if catalog.usable(e)]
+            self.earlier[po_path.name] = entries
+
+    def get(self, msgid: str, slug: str) -> tuple[str, str] | None:
+        """The translation of ``msgid`` in another article, as ``(msgstr, article)``."""
+        if self.index is None:
+            self.index = self._read()
+            self.earlier = {}
+        found = self.index.get(msgid)
+        return found if found and found[1] != slug else None
+
+    def _read(self) -> dict[str, tuple[str, str]]:
+        import sys
+
+        from . import catalog, errors, model, pofile
+        from .state import BlobStore, digest
+
+        store = BlobStore(
+            self.project.cache_dir / "cache" / "memory.sqlite", timeout=2.0, durable=False
+        )
+        # What made the kept entries: the modules that read a catalog and judge an entry
+        # finished, polib, Python (localise's whole code, as check keys its results on, takes
+        # 40 ms to read: a third of this update).
+        code = digest(
+            __version__,
+            sys.version,
+            catalog._polib().__version__,
+            *(Path(m.__file__).read_bytes() for m in (catalog, errors, model, pofile)),
+        )
+        index: dict[str, tuple[str, str]] = {}
+        names = {p.name for p in self.folder.glob("*.po")} if self.folder.is_dir() else set()
         try:
-            po = catalog.load(po_path, project.relative(po_path))
+            for name in sorted(names | self.earlier.keys()):
+                entries = self.earlier.get(name)
+                if entries is None:
+                    entries = self._entries(name, store, code)
+                stem = name[: -len(".po")]
+                for msgid, msgstr in entries:
+                    if msgid not in index:
+                        index[msgid] = (msgstr, stem)
+        finally:
+            store.close()
+        return index
+
+    def _entries(self, name: str, store, code: str) -> list:
+        """A catalog's finished entries, as ``(msgid, msgstr)``: kept ones while its bytes are
+        the same, else read (none when it cannot be: it is reported where it is merged)."""
+        import marshal
+
+        from . import catalog
+        from .state import bytes_digest, read_signed
+
+        po_path = self.folder / name
+        row = f"{self.locale}/{name}"
+        known = self.file_digest(po_path)
+        if known != "-" and (kept := store.get(row, f"{code} {known}")) is not None:
+            return marshal.loads(kept)
+        _sig, raw = read_signed(po_path)  # the bytes parsed are the bytes the row is kept under
+        if raw is None:
+            return []
+        try:
+            po = catalog.load(po_path, self.project.relative(po_path), raw)
         except CatalogError:
-            continue  # reported where the file itself is merged
-        for e in po:
-            if catalog.usable(e) and e.msgid not in index:
-                index[e.msgid] = (e.msgstr, po_path.stem)
-    return index
+            return []
+        entries = [(e.msgid, e.msgstr) for e in po if catalog.usable(e)]
+        store.put(row, f"{code} {bytes_digest(raw)}", marshal.dumps(entries))
+        return entries
 
 
 def update(project: Project, locales: list[str]) -> UpdateResult:
@@ -402,25 +477,22 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
     for locale in locales:
         folder = project.locales_dir / locale
 
-        def locale_digest(folder=folder) -> str:
-            files = sorted(folder.glob("*.po")) if folder.is_dir() else []
-            return digest(*[f"{p.name}:{state.file_digest(p)}" for p in files])
-
-        def inputs(slug: str, ld: str, locale=locale) -> str:
+        # What a merge reads: the template, the catalog, the glossary (hints). The other
+        # catalogs (the memory) are asked only for texts the catalog does not have yet, which
+        # a change of its template or of the catalog itself brings: they are not inputs, and
+        # a translator's edit to one catalog merges that one alone.
+        def inputs(slug: str, locale=locale) -> str:
             po_digest = state.file_digest(project.catalog_path(locale, slug))
-            return digest(__version__, pot_digests[slug], po_digest, glossary_digest, ld)
+            return digest(__version__, pot_digests[slug], po_digest, glossary_digest)
 
-        ld = locale_digest()
-        stale = [
-            slug for slug in pot_paths if state.get(f"{locale}/{slug}", inputs(slug, ld)) is None
-        ]
+        stale = [slug for slug in pot_paths if state.get(f"{locale}/{slug}", inputs(slug)) is None]
         res.unchanged += len(pot_paths) - len(stale)
         failed: set[str] = set()
         if stale:
             if glossary is _NOT_LOADED:
                 glossary = _load_glossary(project, res.problems)
             hints = _hints(glossary, locale)
-            memory_index = _memory_index(project, locale, res.problems)
+            memory = _Memory(project, locale, state.file_digest)
         for slug in stale:
             pot = pot_for(slug)
             if pot is None:
@@ -441,13 +513,9 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                     continue
                 created = False
 
-            def memory(msgid: str, slug=slug, memory_index=memory_index):
-                found = memory_index.get(msgid)
-                if found and found[1] != slug:
-                    return found
-                return None
-
-            merged = catalog.merge(pot, old, locale, hints, memory, project.source_language)
+            merged = catalog.merge(
+                pot, old, locale, hints, partial(memory.get, slug=slug), project.source_language
+            )
             for k in (
                 "fuzzy_from_previous",
                 "fuzzy_from_memory",
@@ -456,16 +524,16 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                 "obsoleted",
             ):
                 setattr(res, k, getattr(res, k) + getattr(merged, k))
+            memory.before_write(po_path, None if created else old)
             if catalog.write(
                 merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"
             ):
                 (res.created if created else res.updated).append(shown)
             else:
                 res.unchanged += 1
-        ld = locale_digest()
         for slug in pot_paths:
             if slug not in failed and project.catalog_path(locale, slug).exists():
-                state.put(f"{locale}/{slug}", inputs(slug, ld))
+                state.put(f"{locale}/{slug}", inputs(slug))
         if folder.is_dir():
             for po_path in sorted(folder.glob("*.po")):
                 if po_path.stem not in pot_paths:
