@@ -592,13 +592,13 @@ def test_text_moved_to_another_article_takes_its_translation_along(empty_project
 
 
 def _moved_text_project(root, cli) -> None:
-    """Articles a, b, c updated once, the memory read once (a new paragraph in c); then b's
-    translator translates a sentence that the next edit moves from b to a."""
-    c = "<p>Hair grows back in most cases.</p>"
-    _pages(root, cli, a="<p>Hi.</p>", b=f"<p>{MOVED}</p><p>Zinc is a trace element.</p>", c=c)
-    _pages(root, cli, c=c + "<p>See a dermatologist.</p>")
+    """Articles a and b; b's translator translates a sentence; b gets a new paragraph (its
+    merge reads the memory, and keeps the entries of b as written); then the sentence moves
+    from b to a."""
+    _pages(root, cli, a="<p>Hi.</p>", b=f"<p>{MOVED}</p><p>Zinc is a trace element.</p>")
     _translate(root / "locales/nl/b.po", MOVED, MOVED_NL)
-    _pages(root, cli, ("extract",), a=f"<p>Hi.</p><p>{MOVED}</p>", b="<p>Zinc is a trace.</p>")
+    _pages(root, cli, b=f"<p>{MOVED}</p><p>Zinc is a trace element.</p><p>See a doctor.</p>")
+    _pages(root, cli, ("extract",), a=f"<p>Hi.</p><p>{MOVED}</p>", b="<p>See a doctor.</p>")
 
 
 def test_the_memory_reads_only_catalogs_changed_since_it_was_kept(empty_project, cli, monkeypatch):
@@ -606,14 +606,12 @@ def test_the_memory_reads_only_catalogs_changed_since_it_was_kept(empty_project,
     assert (empty_project / ".localise/cache/memory.sqlite").is_file()
     loads = _counting(monkeypatch, "toolkit.catalog.load")
     assert cli(empty_project, "update").exit_code == 0
-    # a's template and catalog, to merge; b's catalog (the translator's edit), to merge and
-    # for the memory; c's catalog (merged last time, after the memory was read), for it.
+    # The templates and catalogs of a and b, to merge them, and nothing for the memory: a's
+    # entries were kept when it was read, b's when it was written.
     read = sorted(Path(a[0]).relative_to(empty_project).as_posix() for a in loads)
     assert read == [
         "locales/nl/a.po",
         "locales/nl/b.po",
-        "locales/nl/b.po",
-        "locales/nl/c.po",
         "locales/templates/a.pot",
         "locales/templates/b.pot",
     ]

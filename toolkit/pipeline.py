@@ -367,8 +367,9 @@ class _Memory:
     have yet: an edited catalog, or an unchanged one merged again, asks nothing), and then as
     the catalogs were before this update: those a merge has rewritten by then are taken as
     they were read (:meth:`before_write`). Each catalog's finished entries are kept in
-    ``.localise/cache/memory.sqlite`` under a digest of its bytes and of localise's code: a
-    new paragraph in one article reads the catalogs that changed, not the whole locale."""
+    ``.localise/cache/memory.sqlite`` under a digest of its bytes and of the code that reads
+    them, as read there or as an update writes the catalog (:meth:`written`): a new paragraph
+    in one article reads the catalogs that changed since, not the whole locale."""
 
     def __init__(self, project: Project, locale: str, file_digest):
         self.project = project
@@ -377,14 +378,27 @@ class _Memory:
         self.file_digest = file_digest  # the update's stat-trusted digests
         self.index: dict[str, tuple[str, str]] | None = None
         self.earlier: dict[str, list] = {}  # file name -> its usable entries before this update
+        self._store = None
+        self._code = ""
 
     def before_write(self, po_path: Path, old) -> None:
         """``po_path`` is about to be written; ``old`` is what it held (None: nothing)."""
-        from . import catalog
-
         if self.index is None and po_path.name not in self.earlier:
-            entries = [] if old is None else [(e.msgid, e.msgstr) for e in old if catalog.usable(e)]
-            self.earlier[po_path.name] = entries
+            self.earlier[po_path.name] = [] if old is None else _finished(old)
+
+    def written(self, po_path: Path, po, data: bytes | None) -> None:
+        """``po`` is what ``po_path`` holds now: ``data``, the bytes just written, or (None)
+        the bytes it held already."""
+        import marshal
+
+        from .state import bytes_digest
+
+        held = self.file_digest(po_path) if data is None else bytes_digest(data)
+        if held != "-":
+            store, code = self._kept()
+            store.put(
+                f"{self.locale}/{po_path.name}", f"{code} {held}", marshal.dumps(_finished(po))
+            )
 
     def get(self, msgid: str, slug: str) -> tuple[str, str] | None:
         """The translation of ``msgid`` in another article, as ``(msgstr, article)``."""
@@ -394,40 +408,46 @@ class _Memory:
         found = self.index.get(msgid)
         return found if found and found[1] != slug else None
 
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def _kept(self):
+        """The store of kept entries, and the digest of the code they were made by."""
+        if self._store is None:
+            import sys
+
+            from . import catalog, errors, model, pofile
+            from .state import BlobStore, digest
+
+            self._store = BlobStore(
+                self.project.cache_dir / "cache" / "memory.sqlite", timeout=2.0, durable=False
+            )
+            # The modules that read a catalog and judge an entry finished, polib, Python.
+            # (localise's whole code, on which check keys its results, takes 40 ms to read: a
+            # third of an update after a new paragraph.)
+            self._code = digest(
+                __version__,
+                sys.version,
+                catalog._polib().__version__,
+                *(Path(m.__file__).read_bytes() for m in (catalog, errors, model, pofile)),
+            )
+        return self._store, self._code
+
     def _read(self) -> dict[str, tuple[str, str]]:
-        import sys
-
-        from . import catalog, errors, model, pofile
-        from .state import BlobStore, digest
-
-        store = BlobStore(
-            self.project.cache_dir / "cache" / "memory.sqlite", timeout=2.0, durable=False
-        )
-        # What made the kept entries: the modules that read a catalog and judge an entry
-        # finished, polib, Python (localise's whole code, as check keys its results on, takes
-        # 40 ms to read: a third of this update).
-        code = digest(
-            __version__,
-            sys.version,
-            catalog._polib().__version__,
-            *(Path(m.__file__).read_bytes() for m in (catalog, errors, model, pofile)),
-        )
         index: dict[str, tuple[str, str]] = {}
         names = {p.name for p in self.folder.glob("*.po")} if self.folder.is_dir() else set()
-        try:
-            for name in sorted(names | self.earlier.keys()):
-                entries = self.earlier.get(name)
-                if entries is None:
-                    entries = self._entries(name, store, code)
-                stem = name[: -len(".po")]
-                for msgid, msgstr in entries:
-                    if msgid not in index:
-                        index[msgid] = (msgstr, stem)
-        finally:
-            store.close()
+        for name in sorted(names | self.earlier.keys()):
+            entries = self.earlier.get(name)
+            if entries is None:
+                entries = self._entries(name)
+            stem = name[: -len(".po")]
+            for msgid, msgstr in entries:
+                if msgid not in index:
+                    index[msgid] = (msgstr, stem)
         return index
 
-    def _entries(self, name: str, store, code: str) -> list:
+    def _entries(self, name: str) -> list:
         """A catalog's finished entries, as ``(msgid, msgstr)``: kept ones while its bytes are
         the same, else read (none when it cannot be: it is reported where it is merged)."""
         import marshal
@@ -435,6 +455,7 @@ class _Memory:
         from . import catalog
         from .state import bytes_digest, read_signed
 
+        store, code = self._kept()
         po_path = self.folder / name
         row = f"{self.locale}/{name}"
         known = self.file_digest(po_path)
@@ -444,12 +465,18 @@ class _Memory:
         if raw is None:
             return []
         try:
-            po = catalog.load(po_path, self.project.relative(po_path), raw)
+            entries = _finished(catalog.load(po_path, self.project.relative(po_path), raw))
         except CatalogError:
             return []
-        entries = [(e.msgid, e.msgstr) for e in po if catalog.usable(e)]
         store.put(row, f"{code} {bytes_digest(raw)}", marshal.dumps(entries))
         return entries
+
+
+def _finished(po) -> list[tuple[str, str]]:
+    """A catalog's finished entries (see ``usable``), as ``(msgid, msgstr)``."""
+    from .model import usable
+
+    return [(e.msgid, e.msgstr) for e in po if usable(e)]
 
 
 def update(project: Project, locales: list[str]) -> UpdateResult:
@@ -525,12 +552,16 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
             ):
                 setattr(res, k, getattr(res, k) + getattr(merged, k))
             memory.before_write(po_path, None if created else old)
-            if catalog.write(
+            data = catalog.write(
                 merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"
-            ):
+            )
+            memory.written(po_path, merged.po, data)
+            if data:
                 (res.created if created else res.updated).append(shown)
             else:
                 res.unchanged += 1
+        if stale:
+            memory.close()
         for slug in pot_paths:
             if slug not in failed and project.catalog_path(locale, slug).exists():
                 state.put(f"{locale}/{slug}", inputs(slug))
