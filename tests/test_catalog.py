@@ -178,6 +178,26 @@ def test_hand_edited_po_latin1_crlf_comments(tmp_path):
     assert catalog.load_translations(path) == ({}, {e.msgid})  # fuzzy: not for a build
 
 
+def test_a_latin1_catalog_merged_is_utf8_and_says_so(empty_project, cli):
+    """A translator saved the catalog in ISO-8859-1; update writes UTF-8, so the header must
+    say UTF-8, or each later read would garble every accent (café, then cafÃ©, cafÃÂ©...)."""
+    page = empty_project / "source/a.html"
+    page.write_text("<p>Coffee at the corner shop.</p>")
+    assert cli(empty_project, "extract").exit_code == 0
+    assert cli(empty_project, "init", "nl").exit_code == 0
+    po_path = empty_project / "locales/nl/a.po"
+    text = po_path.read_text(encoding="utf-8").replace("charset=UTF-8", "charset=ISO-8859-1")
+    text = text.replace('msgstr ""\n\n', 'msgstr "Koffie in het caf\u00e9 op de hoek."\n\n')
+    po_path.write_bytes(text.encode("latin-1"))
+    assert entry(po_path, "Coffee at the corner shop.").msgstr.endswith("café op de hoek.")
+    for n in range(2):  # a merge, and another
+        page.write_text(page.read_text() + f"<p>A closing paragraph, number {n}.</p>")
+        assert cli(empty_project, "extract").exit_code == 0
+        assert cli(empty_project, "update").exit_code == 0
+        assert b"charset=UTF-8" in po_path.read_bytes()
+        assert entry(po_path, "Coffee at the corner shop.").msgstr.endswith("café op de hoek.")
+
+
 @pytest.mark.parametrize(
     "path",
     sorted(Path(__file__).parent.parent.glob("locales/*/*.po")),

@@ -625,3 +625,28 @@ def test_a_damaged_memory_store_costs_time_not_a_suggestion(empty_project, cli):
     assert cli(empty_project, "update").exit_code == 0
     new = _entry(empty_project / "locales/nl/a.po", MOVED)
     assert new.fuzzy and new.msgstr == MOVED_NL and new.tcomment == "memory: b"
+
+
+def test_a_catalog_edited_since_its_entries_were_kept_is_read_again(
+    empty_project, cli, monkeypatch
+):
+    _moved_text_project(empty_project, cli)
+    _translate(empty_project / "locales/nl/b.po", MOVED, "Neem elke dag 30\u00a0mg zink.")
+    loads = _counting(monkeypatch, "toolkit.catalog.load")
+    assert cli(empty_project, "update").exit_code == 0
+    assert [Path(a[0]).name for a in loads].count("b.po") == 2  # to merge, and for the memory
+    new = _entry(empty_project / "locales/nl/a.po", MOVED)
+    assert (
+        new.fuzzy and new.msgstr == "Neem elke dag 30\u00a0mg zink." and new.tcomment == "memory: b"
+    )
+
+
+def test_the_memory_offers_the_first_catalog_by_name(empty_project, cli):
+    nl = empty_project / "locales/nl"
+    _pages(empty_project, cli, c=f"<p>{MOVED}</p>", b=f"<p>{MOVED}</p>")
+    _translate(nl / "c.po", MOVED, "Neem elke dag 30\u00a0mg zink.")
+    _translate(nl / "b.po", MOVED, MOVED_NL)
+    _pages(empty_project, cli, a=f"<p>{MOVED}</p>", d=f"<p>{MOVED}</p>")
+    for name in ("a", "d"):
+        new = _entry(nl / f"{name}.po", MOVED)
+        assert new.fuzzy and new.msgstr == MOVED_NL and new.tcomment == "memory: b"

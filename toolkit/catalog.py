@@ -118,6 +118,9 @@ def load_translations(
     return translations(po), fuzzy
 
 
+_CHARSET = re.compile(r"charset=([A-Za-z0-9_.:-]*)")
+
+
 def _declared_charset(raw: bytes) -> str:
     m = re.search(rb"charset=([A-Za-z0-9_.:-]+)", raw[:4096])
     if not m:
@@ -140,6 +143,12 @@ def write(po, path: Path, date_key: str, durable: bool = True) -> bytes | None:
     file already held the catalog. ``durable=False`` for templates, which the next extract
     rebuilds (see write_atomic)."""
     po.wrapwidth = WRAP
+    # The bytes are UTF-8 whatever charset the file was read in (a translator's Latin-1 file,
+    # merged): the header must say so, or the next read would garble every accent in it.
+    content_type = po.metadata.get("Content-Type")
+    m = None if content_type is None else _CHARSET.search(content_type)
+    if m is not None and m.group(1).lower().replace("-", "") != "utf8":
+        po.metadata["Content-Type"] = _CHARSET.sub("charset=UTF-8", content_type)
 
     def text(date: str) -> bytes:
         po.metadata[date_key] = date

@@ -387,18 +387,17 @@ class _Memory:
             self.earlier[po_path.name] = [] if old is None else _finished(old)
 
     def written(self, po_path: Path, po, data: bytes | None) -> None:
-        """``po`` is what ``po_path`` holds now: ``data``, the bytes just written, or (None)
-        the bytes it held already."""
+        """``po`` was just written to ``po_path`` as ``data`` (None: the file held it already,
+        and nothing is kept: the bytes compared are not at hand, and hashing the file again
+        could take a translator's save made in between for them)."""
         import marshal
 
         from .state import bytes_digest
 
-        held = self.file_digest(po_path) if data is None else bytes_digest(data)
-        if held != "-":
+        if data is not None:
             store, code = self._kept()
-            store.put(
-                f"{self.locale}/{po_path.name}", f"{code} {held}", marshal.dumps(_finished(po))
-            )
+            row, key = f"{self.locale}/{po_path.name}", f"{code} {bytes_digest(data)}"
+            store.put(row, key, marshal.dumps(_finished(po)))
 
     def get(self, msgid: str, slug: str) -> tuple[str, str] | None:
         """The translation of ``msgid`` in another article, as ``(msgstr, article)``."""
@@ -423,14 +422,15 @@ class _Memory:
             self._store = BlobStore(
                 self.project.cache_dir / "cache" / "memory.sqlite", timeout=2.0, durable=False
             )
-            # The modules that read a catalog and judge an entry finished, polib, Python.
-            # (localise's whole code, on which check keys its results, takes 40 ms to read: a
-            # third of an update after a new paragraph.)
+            # The modules that read a catalog and judge an entry finished (this one too),
+            # polib, Python. (localise's whole code, on which check keys its results, takes
+            # 40 ms to read: a third of an update after a new paragraph.)
+            modules = (catalog, errors, model, pofile, sys.modules[__name__])
             self._code = digest(
                 __version__,
                 sys.version,
                 catalog._polib().__version__,
-                *(Path(m.__file__).read_bytes() for m in (catalog, errors, model, pofile)),
+                *(Path(m.__file__).read_bytes() for m in modules),
             )
         return self._store, self._code
 
@@ -488,6 +488,7 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
     pot_paths = {p.stem: p for p in template_paths(project)}
     pot_digests = {slug: state.file_digest(p) for slug, p in pot_paths.items()}
     glossary_digest = state.file_digest(project.glossary_path)
+    source = project.source_language
     pots: dict[str, object] = {}
     broken: set[str] = set()
     glossary = _NOT_LOADED  # loaded once, and only when some catalog needs merging
@@ -504,13 +505,13 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
     for locale in locales:
         folder = project.locales_dir / locale
 
-        # What a merge reads: the template, the catalog, the glossary (hints). The other
-        # catalogs (the memory) are asked only for texts the catalog does not have yet, which
-        # a change of its template or of the catalog itself brings: they are not inputs, and
-        # a translator's edit to one catalog merges that one alone.
+        # What a merge reads: the template, the catalog, the glossary (hints) and the source
+        # language. The other catalogs (the memory) are asked only for texts the catalog does
+        # not have yet, which a change of its template or of the catalog itself brings: they
+        # are not inputs, and a translator's edit to one catalog merges that one alone.
         def inputs(slug: str, locale=locale) -> str:
             po_digest = state.file_digest(project.catalog_path(locale, slug))
-            return digest(__version__, pot_digests[slug], po_digest, glossary_digest)
+            return digest(__version__, pot_digests[slug], po_digest, glossary_digest, source)
 
         stale = [slug for slug in pot_paths if state.get(f"{locale}/{slug}", inputs(slug)) is None]
         res.unchanged += len(pot_paths) - len(stale)
