@@ -442,3 +442,30 @@ def test_write_template_keeps_an_unchanged_file_and_its_date(tmp_path, monkeypat
     assert path.read_bytes() == first  # the old date is kept
     changed, _ = catalog.write_template(path, "p", "source/p", units[:1], "en")
     assert changed == path.read_bytes() and b"2027-01-15" in changed
+
+
+def test_an_obsolete_fuzzy_entry_keeps_its_previous_msgid_through_merges(empty_project, cli):
+    """gettext writes an obsolete fuzzy entry's previous msgid as ``#~| msgid``; polib does
+    not read it back, so each merge of a catalog we had written dropped it: a merge was not
+    idempotent (losing the update state changed the catalog)."""
+    page = empty_project / "source/a.html"
+    po_path = empty_project / "locales/nl/a.po"
+    old, new = "Take 30\u00a0mg of zinc daily.", "Take 30\u00a0mg of zinc every day."
+    for html in (f"<p>{old}</p><p>Eat well.</p>", f"<p>{new}</p><p>Eat well.</p>"):
+        page.write_text(html)
+        assert cli(empty_project, "extract").exit_code == 0
+        assert cli(empty_project, "update").exit_code == 0
+        if html.startswith(f"<p>{old}"):
+            po = catalog.load(po_path)
+            next(e for e in po if e.msgid == old).msgstr = "Neem dagelijks 30\u00a0mg zink."
+            catalog.write(po, po_path, "PO-Revision-Date")
+    page.write_text("<p>Eat well.</p>")  # the fuzzy entry leaves the template
+    assert cli(empty_project, "extract").exit_code == 0
+    assert cli(empty_project, "update").exit_code == 0
+    gone = entry(po_path, new, obsolete=True)
+    assert gone.fuzzy and gone.previous_msgid == old and gone.msgstr.startswith("Neem")
+    written = po_path.read_bytes()
+    assert '#~| msgid "Take 30\u00a0mg of zinc daily."'.encode() in written
+    (empty_project / ".localise/state-update.json").unlink()  # every catalog merged again
+    assert "0 updated" in cli(empty_project, "update").output
+    assert po_path.read_bytes() == written
