@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from functools import lru_cache
 
 import polib
 
@@ -495,17 +496,25 @@ def _comment_lines(value: str, prefix: str, wrapwidth: int) -> str:
     out = ""
     for comment in value.split("\n"):
         if wrapwidth > 0 and len(comment) + len(prefix) > wrapwidth:
-            for line in textwrap.wrap(
-                comment,
-                wrapwidth,
-                initial_indent=prefix,
-                subsequent_indent=prefix,
-                break_long_words=False,
-            ):
-                out += line + "\n"
+            out += _wrapped(comment, prefix, wrapwidth)
         else:
             out += prefix + comment + "\n"
     return out
+
+
+# The same comment lines come back in entry after entry (a glossary hint, in every entry with
+# its term: 157,000 comment lines in the 400-page corpus's catalogs, 170 different ones), and
+# textwrap took a third of writing a catalog.
+@lru_cache(maxsize=4096)
+def _wrapped(comment: str, prefix: str, wrapwidth: int) -> str:
+    lines = textwrap.wrap(
+        comment,
+        wrapwidth,
+        initial_indent=prefix,
+        subsequent_indent=prefix,
+        break_long_words=False,
+    )
+    return "".join(line + "\n" for line in lines)
 
 
 def _references(occurrences: list[tuple[str, str]], wrapwidth: int) -> str:
