@@ -469,3 +469,53 @@ def test_an_obsolete_fuzzy_entry_keeps_its_previous_msgid_through_merges(empty_p
     (empty_project / ".localise/state-update.json").unlink()  # every catalog merged again
     assert "0 updated" in cli(empty_project, "update").output
     assert po_path.read_bytes() == written
+
+
+def test_an_obsolete_entry_with_a_wrapped_context_keeps_its_own_previous_msgid(tmp_path):
+    """Two obsolete entries with the same msgid: one with an empty context, one with a context
+    long enough to be wrapped (as gettext and polib write it); the previous msgid is the second's."""
+    path = tmp_path / "nl.po"
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#~ msgctxt ""\n#~ msgid "Close"\n#~ msgstr "Sluiten"\n\n'
+        '#, fuzzy\n#~| msgid "Close the window"\n#~ msgctxt ""\n'
+        '#~ "Dosage table, second column: the amount for adults over sixty-five "\n'
+        '#~ "years"\n#~ msgid "Close"\n#~ msgstr "Sluit"\n',
+        encoding="utf-8",
+    )
+    first, second = catalog.load(path)
+    assert first.msgctxt == "" and first.previous_msgid is None
+    assert second.msgctxt.startswith("Dosage table") and second.previous_msgid == "Close the window"
+    again = tmp_path / "again.po"
+    catalog.write(catalog.load(path), again, "PO-Revision-Date")
+    once = again.read_bytes()
+    catalog.write(catalog.load(again), again, "PO-Revision-Date")
+    assert again.read_bytes() == once and b'#~| msgid "Close the window"' in once
+
+
+def test_only_the_content_type_says_a_catalogs_charset(tmp_path):
+    """A header comment, or an article's text, may say charset= too."""
+    path = tmp_path / "nl.po"
+    path.write_text(
+        "# Converted from charset=ISO-8859-1 by hand.\n"
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Send it with Content-Type: text/html; charset=iso-8859-1, please."\n'
+        'msgstr "Stuur het naar het café, met charset=iso-8859-1."\n',
+        encoding="utf-8",
+    )
+    [e] = catalog.load(path)
+    assert e.msgstr == "Stuur het naar het café, met charset=iso-8859-1."
+
+
+def test_a_latin1_catalog_compiles_to_a_utf8_mo_that_says_so(tmp_path):
+    import gettext
+
+    path = tmp_path / "nl.po"
+    path.write_bytes(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain;charset=ISO-8859-1\\n"\n\n'
+        'msgid "The cafe"\nmsgstr "Het café"\n'.encode("latin-1")
+    )
+    mo = tmp_path / "nl.mo"
+    catalog.compile_mo(catalog.load(path), mo)
+    with mo.open("rb") as f:
+        assert gettext.GNUTranslations(f).gettext("The cafe") == "Het café"

@@ -94,7 +94,7 @@ def _read_obsolete_previous(text: str, po) -> None:
     polib = _polib()
     found: dict[tuple, str] = {}  # (msgctxt, msgid) of an obsolete entry -> its previous msgid
     previous: list[str] | None = None
-    msgctxt: str | None = None
+    msgctxt: list[str] | None = None
     msgid: list[str] | None = None
     part = None  # the list that a continuation line adds to
 
@@ -107,7 +107,8 @@ def _read_obsolete_previous(text: str, po) -> None:
     def done() -> None:
         nonlocal previous, msgctxt, msgid, part
         if previous is not None and msgid is not None:
-            found[(msgctxt, "".join(msgid))] = "".join(previous)
+            context = None if msgctxt is None else "".join(msgctxt)
+            found[(context, "".join(msgid))] = "".join(previous)
         previous = msgctxt = msgid = part = None
 
     for line in text.split("\n"):
@@ -125,7 +126,7 @@ def _read_obsolete_previous(text: str, po) -> None:
         elif line.startswith("#~") and previous is not None:
             rest = line[2:].strip()
             if rest.startswith("msgctxt "):
-                msgctxt, part = value(rest[8:]), None
+                msgctxt = part = [value(rest[8:])]
             elif rest.startswith("msgid "):
                 msgid = part = [value(rest[6:])]
             elif rest.startswith('"') and part is not None:
@@ -180,10 +181,23 @@ def load_translations(
 
 
 _CHARSET = re.compile(r"charset=([A-Za-z0-9_.:-]*)")
+# The charset a catalog is read in: its header's Content-Type's, and no other "charset=" (a
+# header comment, or an article's text about HTML, may have one too).
+_DECLARED = re.compile(rb'"Content-Type:[^"\n]*?charset=([A-Za-z0-9_.:-]+)')
+
+
+def _say_utf8(po) -> None:
+    """Make the header say UTF-8, which the bytes we write are, whatever charset the file was
+    read in (a translator's Latin-1 file, merged): else the next read would garble every
+    accent in it. A header saying UTF-8 in any spelling is left as it is."""
+    content_type = po.metadata.get("Content-Type")
+    m = None if content_type is None else _CHARSET.search(content_type)
+    if m is not None and m.group(1).lower().replace("-", "") != "utf8":
+        po.metadata["Content-Type"] = _CHARSET.sub("charset=UTF-8", content_type)
 
 
 def _declared_charset(raw: bytes) -> str:
-    m = re.search(rb"charset=([A-Za-z0-9_.:-]+)", raw[:4096])
+    m = _DECLARED.search(raw[:8192])
     if not m:
         return "utf-8"
     name = m.group(1).decode("ascii").lower()
@@ -204,12 +218,7 @@ def write(po, path: Path, date_key: str, durable: bool = True) -> bytes | None:
     file already held the catalog. ``durable=False`` for templates, which the next extract
     rebuilds (see write_atomic)."""
     po.wrapwidth = WRAP
-    # The bytes are UTF-8 whatever charset the file was read in (a translator's Latin-1 file,
-    # merged): the header must say so, or the next read would garble every accent in it.
-    content_type = po.metadata.get("Content-Type")
-    m = None if content_type is None else _CHARSET.search(content_type)
-    if m is not None and m.group(1).lower().replace("-", "") != "utf8":
-        po.metadata["Content-Type"] = _CHARSET.sub("charset=UTF-8", content_type)
+    _say_utf8(po)
 
     def text(date: str) -> bytes:
         po.metadata[date_key] = date
@@ -555,7 +564,11 @@ def stats(po) -> Stats:
 
 
 def compile_mo(po, path: Path) -> bool:
-    """Write the MO file of a PO (translated entries only: fuzzy and obsolete are left out)."""
+    """Write the MO file of a PO (translated entries only: fuzzy and obsolete are left out),
+    in UTF-8, its header saying so (polib would encode in the charset it found in the header,
+    or UTF-8 where it finds none: ``charset=`` with no space before it)."""
+    _say_utf8(po)
+    po.encoding = "utf-8"
     return write_atomic(path, po.to_binary())
 
 
