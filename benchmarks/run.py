@@ -392,23 +392,18 @@ def localise_cli(
         # from the translations as they are (they were filled in behind update's back).
         for name in ("update", "build", "check"):
             run_process([localise, "-C", project, name, *locales], ok=(0, 1))
-        edited = translate_one_entry(project / "locales" / reviewed[0])
-        for name, args in (("update", ["update"]), ("build", ["build"]), ("check", ["check"])):
-            step(
-                f"one catalog edited: {name}",
-                [*args, *locales],
-                0,
-                (0, 1),
-                f"{edited} of {pages} catalogs",
-            )
-        edited = add_paragraph(project / "source")
+        translate_one_entry(project / "locales" / reviewed[0])
+        for name in ("update", "build", "check"):
+            note = f"1 of {pages} catalogs"
+            step(f"one catalog edited: {name}", [name, *locales], 0, (0, 1), note)
+        add_paragraph(project / "source")
         for name in ("extract", "update", "build", "check"):
             args = [name] if name == "extract" else [name, *locales]
-            step(f"one article edited: {name}", args, 0, (0, 1), f"{edited} of {pages} articles")
+            step(f"one article edited: {name}", args, 0, (0, 1), f"1 of {pages} articles")
     return rows
 
 
-def translate_one_entry(folder: Path) -> int:
+def translate_one_entry(folder: Path) -> None:
     """A translator's edit: the first untranslated entry of the first catalog translated."""
     import polib
 
@@ -417,16 +412,14 @@ def translate_one_entry(folder: Path) -> int:
     entry = next(e for e in po if e.msgid and not e.msgstr and not e.obsolete)
     entry.msgstr = entry.msgid + " (vertaald)"
     po.save(str(path))
-    return 1
 
 
-def add_paragraph(source: Path) -> int:
+def add_paragraph(source: Path) -> None:
     """An editor's edit: a new paragraph at the end of the first article."""
     path = sorted(source.glob("*.json"))[0]
     doc = json.loads(path.read_text(encoding="utf-8"))
     doc["content"]["rendered"] += "\n<p>A paragraph written today, unlike any before it.</p>"
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    return 1
 
 
 def localise_cli_repeated(

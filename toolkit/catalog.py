@@ -73,7 +73,7 @@ def _parse(text: str, shown: str):
         message = re.sub(r"\s*\(line \d+\)", "", message).strip() or "syntax error"
         raise CatalogError(message[:1].lower() + message[1:], shown, line) from None
     if "#~|" in text:
-        _read_obsolete_previous(text, po)
+        pofile.read_obsolete_previous(text, po)
     seen: dict[tuple, int] = {}
     for entry in po:
         key = (entry.msgctxt, entry.msgid, entry.obsolete)
@@ -85,66 +85,6 @@ def _parse(text: str, shown: str):
             )
         seen[key] = entry.linenum
     return po
-
-
-def _read_obsolete_previous(text: str, po) -> None:
-    """The previous msgid of obsolete fuzzy entries (``#~| msgid``), which gettext writes and
-    reads, and so do we: polib skips those lines (and pofile with it), so a merge would drop
-    them from a catalog it had written."""
-    polib = _polib()
-    found: dict[tuple, str] = {}  # (msgctxt, msgid) of an obsolete entry -> its previous msgid
-    previous: list[str] | None = None
-    msgctxt: list[str] | None = None
-    msgid: list[str] | None = None
-    part = None  # the list that a continuation line adds to
-
-    def value(token: str) -> str:
-        token = token.strip()
-        return (
-            polib.unescape(token[1:-1]) if len(token) >= 2 and token[0] == token[-1] == '"' else ""
-        )
-
-    def done() -> None:
-        nonlocal previous, msgctxt, msgid, part
-        if previous is not None and msgid is not None:
-            context = None if msgctxt is None else "".join(msgctxt)
-            found[(context, "".join(msgid))] = "".join(previous)
-        previous = msgctxt = msgid = part = None
-
-    for line in text.split("\n"):
-        line = line.strip()
-        if line.startswith("#~|"):
-            rest = line[3:].strip()
-            if msgid is not None:
-                done()
-            if rest.startswith("msgid "):
-                previous = part = [value(rest[6:])]
-            elif rest.startswith('"') and part is previous and previous is not None:
-                previous.append(value(rest))
-            else:
-                part = None  # a previous msgctxt: not kept by polib for any entry
-        elif line.startswith("#~") and previous is not None:
-            rest = line[2:].strip()
-            if rest.startswith("msgctxt "):
-                msgctxt = part = [value(rest[8:])]
-            elif rest.startswith("msgid "):
-                msgid = part = [value(rest[6:])]
-            elif rest.startswith('"') and part is not None:
-                part.append(value(rest))
-            elif rest.startswith("msgstr"):
-                done()
-            elif not rest.startswith(","):
-                part = None
-        elif line.startswith("#,") or not line:
-            continue
-        else:
-            done()
-    done()
-    for entry in po:
-        if entry.obsolete and entry.previous_msgid is None:
-            prev = found.get((entry.msgctxt, entry.msgid))
-            if prev is not None:
-                entry.previous_msgid = prev
 
 
 def _read_text(path: Path, shown: str, raw: bytes | None = None) -> str:

@@ -359,9 +359,11 @@ class UpdateResult:
     obsoleted: int = 0
 
 
-class _Memory:
-    """Exact translations in a locale, for a merge to offer: msgid -> (msgstr, article) from
-    every finished entry, the first in the order of the catalogs' names.
+class _MergeMemory:
+    """Exact translations in a locale, for update's merges to offer: msgid -> (msgstr,
+    article) from every finished entry, the first in the order of the catalogs' names (none
+    when that first is the asking article's own: msgmerge's compendium rule, which
+    ``memory.Memory``, the fuller memory of ``localise translate``, does not follow).
 
     Read only when a merge asks (a merge asks only for template texts its catalog does not
     have yet: an edited catalog, or an unchanged one merged again, asks nothing), and then as
@@ -390,8 +392,6 @@ class _Memory:
         """``po`` was just written to ``po_path`` as ``data`` (None: the file held it already,
         and nothing is kept: the bytes compared are not at hand, and hashing the file again
         could take a translator's save made in between for them)."""
-        import marshal
-
         from .state import bytes_digest
 
         if data is not None:
@@ -450,8 +450,6 @@ class _Memory:
     def _entries(self, name: str) -> list:
         """A catalog's finished entries, as ``(msgid, msgstr)``: kept ones while its bytes are
         the same, else read (none when it cannot be: it is reported where it is merged)."""
-        import marshal
-
         from . import catalog
         from .state import bytes_digest, read_signed
 
@@ -520,49 +518,51 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
             if glossary is _NOT_LOADED:
                 glossary = _load_glossary(project, res.problems)
             hints = _hints(glossary, locale)
-            memory = _Memory(project, locale, state.file_digest)
-        for slug in stale:
-            pot = pot_for(slug)
-            if pot is None:
-                failed.add(slug)
-                continue
-            po_path = project.catalog_path(locale, slug)
-            shown = project.relative(po_path)
-            if not po_path.exists():
-                old = catalog.new_catalog(pot, locale)
-                del old[:]  # merged against nothing, so memory can offer suggestions
-                created = True
-            else:
-                try:
-                    old = catalog.load(po_path, shown)
-                except CatalogError as e:
-                    res.problems.append(e)
+            memory = _MergeMemory(project, locale, state.file_digest)
+        try:
+            for slug in stale:
+                pot = pot_for(slug)
+                if pot is None:
                     failed.add(slug)
                     continue
-                created = False
+                po_path = project.catalog_path(locale, slug)
+                shown = project.relative(po_path)
+                if not po_path.exists():
+                    old = catalog.new_catalog(pot, locale)
+                    del old[:]  # merged against nothing, so memory can offer suggestions
+                    created = True
+                else:
+                    try:
+                        old = catalog.load(po_path, shown)
+                    except CatalogError as e:
+                        res.problems.append(e)
+                        failed.add(slug)
+                        continue
+                    created = False
 
-            merged = catalog.merge(
-                pot, old, locale, hints, partial(memory.get, slug=slug), project.source_language
-            )
-            for k in (
-                "fuzzy_from_previous",
-                "fuzzy_from_memory",
-                "numbers_changed",
-                "resurrected",
-                "obsoleted",
-            ):
-                setattr(res, k, getattr(res, k) + getattr(merged, k))
-            memory.before_write(po_path, None if created else old)
-            data = catalog.write(
-                merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"
-            )
-            memory.written(po_path, merged.po, data)
-            if data:
-                (res.created if created else res.updated).append(shown)
-            else:
-                res.unchanged += 1
-        if stale:
-            memory.close()
+                merged = catalog.merge(
+                    pot, old, locale, hints, partial(memory.get, slug=slug), source
+                )
+                for k in (
+                    "fuzzy_from_previous",
+                    "fuzzy_from_memory",
+                    "numbers_changed",
+                    "resurrected",
+                    "obsoleted",
+                ):
+                    setattr(res, k, getattr(res, k) + getattr(merged, k))
+                memory.before_write(po_path, None if created else old)
+                data = catalog.write(
+                    merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"
+                )
+                memory.written(po_path, merged.po, data)
+                if data:
+                    (res.created if created else res.updated).append(shown)
+                else:
+                    res.unchanged += 1
+        finally:
+            if stale:
+                memory.close()  # the entries kept so far, written
         for slug in pot_paths:
             if slug not in failed and project.catalog_path(locale, slug).exists():
                 state.put(f"{locale}/{slug}", inputs(slug))

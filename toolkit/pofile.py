@@ -85,6 +85,66 @@ def _quoted(token: str) -> str:
     return _unescape(inner)
 
 
+def read_obsolete_previous(text: str, po: polib.POFile) -> None:
+    """Give the obsolete entries of ``po`` (parsed from ``text``, by :func:`parse` or by polib)
+    their previous msgid (``#~| msgid``), which gettext writes and reads, and so does our
+    writer: polib skips those lines (and :func:`parse` with it, held to polib), so a merge
+    would drop them from a catalog it had written."""
+    found: dict[tuple, str] = {}  # (msgctxt, msgid) of an obsolete entry -> its previous msgid
+    previous: list[str] | None = None
+    msgctxt: list[str] | None = None
+    msgid: list[str] | None = None
+    part = None  # the list that a continuation line adds to
+
+    def value(token: str) -> str:
+        token = token.strip()
+        return (
+            polib.unescape(token[1:-1]) if len(token) >= 2 and token[0] == token[-1] == '"' else ""
+        )
+
+    def done() -> None:
+        nonlocal previous, msgctxt, msgid, part
+        if previous is not None and msgid is not None:
+            context = None if msgctxt is None else "".join(msgctxt)
+            found[(context, "".join(msgid))] = "".join(previous)
+        previous = msgctxt = msgid = part = None
+
+    for line in text.split("\n"):
+        line = line.strip()
+        if line.startswith("#~|"):
+            rest = line[3:].strip()
+            if msgid is not None:
+                done()
+            if rest.startswith("msgid "):
+                previous = part = [value(rest[6:])]
+            elif rest.startswith('"') and part is previous and previous is not None:
+                previous.append(value(rest))
+            else:
+                part = None  # a previous msgctxt: not kept by polib for any entry
+        elif line.startswith("#~") and previous is not None:
+            rest = line[2:].strip()
+            if rest.startswith("msgctxt "):
+                msgctxt = part = [value(rest[8:])]
+            elif rest.startswith("msgid "):
+                msgid = part = [value(rest[6:])]
+            elif rest.startswith('"') and part is not None:
+                part.append(value(rest))
+            elif rest.startswith("msgstr"):
+                done()
+            elif not rest.startswith(","):
+                part = None
+        elif line.startswith("#,") or not line:
+            continue
+        else:
+            done()
+    done()
+    for entry in po:
+        if entry.obsolete and entry.previous_msgid is None:
+            prev = found.get((entry.msgctxt, entry.msgid))
+            if prev is not None:
+                entry.previous_msgid = prev
+
+
 def _entry(linenum: int) -> polib.POEntry:
     e = polib.POEntry.__new__(polib.POEntry)
     e.__dict__.update(
