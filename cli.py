@@ -23,13 +23,9 @@ class Context:
     @property
     def project(self):
         if self._project is None:
-            from toolkit.errors import ConfigError
             from toolkit.project import load_project
 
-            try:
-                self._project = load_project(self.root)
-            except ConfigError as e:
-                fail(e)
+            self._project = load_project(self.root)  # a bad setting: see _Group
         return self._project
 
 
@@ -45,26 +41,10 @@ def report_problems(problems) -> int:
 
 
 def locales_or_fail(ctx: Context, requested) -> list[str]:
-    from toolkit.errors import ConfigError
-
-    try:
-        locales = ctx.project.select_locales(requested)
-    except ConfigError as e:
-        fail(e)
+    locales = ctx.project.select_locales(requested)  # an unknown locale: see _Group
     if not locales:
         fail("no locales: name one, or set `locales` in localise.toml or [tool.localise]")
     return locales
-
-
-def locale_or_fail(code: str) -> str:
-    """A locale code checked against Babel's data, or exit 2 with the reason."""
-    from toolkit.errors import ConfigError
-    from toolkit.project import normalise_locale
-
-    try:
-        return normalise_locale(code)
-    except ConfigError as e:
-        fail(e)
 
 
 def locked(ctx: Context):
@@ -142,8 +122,9 @@ def extract(ctx: Context, jobs):
 def init(ctx: Context, locale):
     """Create locales/LOCALE/<slug>.po for every template (existing files are kept)."""
     from toolkit.pipeline import init as run
+    from toolkit.project import normalise_locale
 
-    locale = locale_or_fail(locale)
+    locale = normalise_locale(locale)
     with locked(ctx):
         res = run(ctx.project, locale)
     for path in res.created:
@@ -314,8 +295,9 @@ def translate(ctx: Context, locale, provider, url, articles, dry_run, tmx, expor
     from pathlib import Path
 
     from toolkit.pretranslate import translate as run
+    from toolkit.project import normalise_locale
 
-    locale = locale_or_fail(locale)
+    locale = normalise_locale(locale)
     project = ctx.project
     provider = provider or project.machine.get("provider")
     bar = {"bar": None}
@@ -511,7 +493,6 @@ def glossary():
 @click.pass_obj
 def glossary_check(ctx: Context):
     """Validate glossary.csv: duplicates, empty rows, locale columns, dnt rows."""
-    from toolkit.errors import GlossaryError
     from toolkit.glossary import Glossary
 
     project = ctx.project
@@ -519,11 +500,9 @@ def glossary_check(ctx: Context):
     shown = project.relative(path)
     if not path.exists():
         fail(f"{shown}: no such file")
-    try:
-        problems = Glossary.validate(path, project.source_language)
-        terms = len(Glossary.load(path, project.source_language).terms)
-    except GlossaryError as e:
-        fail(e)
+    # An unreadable glossary: one line and exit 2 (see _Group).
+    problems = Glossary.validate(path, project.source_language)
+    terms = len(Glossary.load(path, project.source_language).terms)
     for p in problems:
         click.echo(f"{shown}:{p.line}: {p.message}")
     if problems:

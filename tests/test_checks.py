@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import polib
@@ -855,7 +856,7 @@ def test_the_result_cache_key_covers_the_code_python_and_libraries(monkeypatch):
     monkeypatch.setattr(cache, "_LIBRARIES", (*cache._LIBRARIES, "click"))
     assert cache.code_key() != before
     monkeypatch.undo()
-    monkeypatch.setattr(cache.sys, "version", "3.99.0 (a Python with other Unicode data)")
+    monkeypatch.setattr(sys, "version", "3.99.0 (a Python with other Unicode data)")
     assert cache.code_key() != before
     monkeypatch.undo()
     assert cache.code_key() == before

@@ -360,31 +360,30 @@ class UpdateResult:
 
 
 class _MergeMemory:
-    """Exact translations in a locale, for update's merges to offer: msgid -> (msgstr,
-    article) from every finished entry, the first in the order of the catalogs' names (none
-    when that first is the asking article's own: msgmerge's compendium rule, which
-    ``memory.Memory``, the fuller memory of ``localise translate``, does not follow).
+    """Exact translations in a locale, for update's merges to offer (:class:`memory.Memory`'s
+    exact matches, from every finished entry, the first in the order of the catalogs' names).
 
     Read only when a merge asks (a merge asks only for template texts its catalog does not
     have yet: an edited catalog, or an unchanged one merged again, asks nothing), and then as
-    the catalogs were before this update: those a merge has rewritten by then are taken as
-    they were read (:meth:`before_write`). Each catalog's finished entries are kept in
+    the catalogs were before this update: those merged by then are taken as they were read
+    (:meth:`before_update`). Each catalog's finished entries are kept in
     ``.localise/cache/memory.sqlite`` under a digest of its bytes and of the code that reads
     them, as read there or as an update writes the catalog (:meth:`written`): a new paragraph
     in one article reads the catalogs that changed since, not the whole locale."""
 
-    def __init__(self, project: Project, locale: str, file_digest):
+    def __init__(self, project: Project, locale: str, files):
         self.project = project
         self.locale = locale
         self.folder = project.locales_dir / locale
-        self.file_digest = file_digest  # the update's stat-trusted digests
-        self.index: dict[str, tuple[str, str]] | None = None
+        self.files = files  # the update's StatCache: digests a stat confirms
+        self.index = None  # a memory.Memory, once a merge asks
         self.earlier: dict[str, list] = {}  # file name -> its usable entries before this update
         self._store = None
         self._code = ""
 
-    def before_write(self, po_path: Path, old) -> None:
-        """``po_path`` is about to be written; ``old`` is what it held (None: nothing)."""
+    def before_update(self, po_path: Path, old) -> None:
+        """``old`` is what ``po_path`` holds before this update (None: nothing), read to be
+        merged."""
         if self.index is None and po_path.name not in self.earlier:
             self.earlier[po_path.name] = [] if old is None else _finished(old)
 
@@ -404,8 +403,8 @@ class _MergeMemory:
         if self.index is None:
             self.index = self._read()
             self.earlier = {}
-        found = self.index.get(msgid)
-        return found if found and found[1] != slug else None
+        found = self.index.exact(msgid, exclude=slug)
+        return None if found is None else (found.msgstr, found.origin)
 
     def close(self) -> None:
         if self._store is not None:
@@ -417,25 +416,21 @@ class _MergeMemory:
             import sys
 
             from . import catalog, errors, model, pofile
-            from .state import BlobStore, digest
+            from .state import cache_store, code_digest
 
-            self._store = BlobStore(
-                self.project.cache_dir / "cache" / "memory.sqlite", timeout=2.0, durable=False
-            )
-            # The modules that read a catalog and judge an entry finished (this one too),
-            # polib, Python. (localise's whole code, on which check keys its results, takes
-            # 40 ms to read: a third of an update after a new paragraph.)
+            self._store = cache_store(self.project.cache_dir, "memory.sqlite")
+            # The modules that read a catalog and judge an entry finished (this one too), and
+            # polib. (localise's whole code, on which check keys its results, takes 40 ms to
+            # read: a third of an update after a new paragraph.)
             modules = (catalog, errors, model, pofile, sys.modules[__name__])
-            self._code = digest(
-                __version__,
-                sys.version,
-                catalog._polib().__version__,
-                *(Path(m.__file__).read_bytes() for m in modules),
-            )
+            polib = f"polib {catalog._polib().__version__}"
+            self._code = code_digest([(m.__name__, m.__file__) for m in modules], (polib,))
         return self._store, self._code
 
-    def _read(self) -> dict[str, tuple[str, str]]:
-        index: dict[str, tuple[str, str]] = {}
+    def _read(self):
+        from .memory import Memory
+
+        index = Memory(self.project.source_language, self.locale)
         names = {p.name for p in self.folder.glob("*.po")} if self.folder.is_dir() else set()
         for name in sorted(names | self.earlier.keys()):
             entries = self.earlier.get(name)
@@ -443,30 +438,35 @@ class _MergeMemory:
                 entries = self._entries(name)
             stem = name[: -len(".po")]
             for msgid, msgstr in entries:
-                if msgid not in index:
-                    index[msgid] = (msgstr, stem)
+                index.add(msgid, msgstr, stem)
         return index
 
     def _entries(self, name: str) -> list:
         """A catalog's finished entries, as ``(msgid, msgstr)``: kept ones while its bytes are
-        the same, else read (none when it cannot be: it is reported where it is merged)."""
+        the same, else read (none when it cannot be: it is reported where it is merged). The
+        file is read once at most: its digest is a stat's, or that of the bytes parsed."""
         from . import catalog
         from .state import bytes_digest, read_signed
 
         store, code = self._kept()
         po_path = self.folder / name
         row = f"{self.locale}/{name}"
-        known = self.file_digest(po_path)
-        if known != "-" and (kept := store.get(row, f"{code} {known}")) is not None:
+        sig = self.files.stat(po_path)
+        known = None if sig is None else self.files.get(po_path, sig)
+        if known is not None and (kept := store.get(row, f"{code} {known}")) is not None:
             return marshal.loads(kept)
-        _sig, raw = read_signed(po_path)  # the bytes parsed are the bytes the row is kept under
+        sig, raw = read_signed(po_path)
         if raw is None:
             return []
+        held = bytes_digest(raw)
+        self.files.put(po_path, sig, held)
+        if (kept := store.get(row, f"{code} {held}")) is not None:
+            return marshal.loads(kept)
         try:
             entries = _finished(catalog.load(po_path, self.project.relative(po_path), raw))
         except CatalogError:
             return []
-        store.put(row, f"{code} {bytes_digest(raw)}", marshal.dumps(entries))
+        store.put(row, f"{code} {held}", marshal.dumps(entries))
         return entries
 
 
@@ -514,11 +514,10 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
         stale = [slug for slug in pot_paths if state.get(f"{locale}/{slug}", inputs(slug)) is None]
         res.unchanged += len(pot_paths) - len(stale)
         failed: set[str] = set()
-        if stale:
-            if glossary is _NOT_LOADED:
-                glossary = _load_glossary(project, res.problems)
-            hints = _hints(glossary, locale)
-            memory = _MergeMemory(project, locale, state.file_digest)
+        if stale and glossary is _NOT_LOADED:
+            glossary = _load_glossary(project, res.problems)
+        hints = _hints(glossary, locale) if stale else None
+        memory = _MergeMemory(project, locale, state.files)
         try:
             for slug in stale:
                 pot = pot_for(slug)
@@ -539,7 +538,7 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                         failed.add(slug)
                         continue
                     created = False
-
+                memory.before_update(po_path, None if created else old)
                 merged = catalog.merge(
                     pot, old, locale, hints, partial(memory.get, slug=slug), source
                 )
@@ -551,7 +550,6 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                     "obsoleted",
                 ):
                     setattr(res, k, getattr(res, k) + getattr(merged, k))
-                memory.before_write(po_path, None if created else old)
                 data = catalog.write(
                     merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"
                 )
@@ -561,8 +559,7 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                 else:
                     res.unchanged += 1
         finally:
-            if stale:
-                memory.close()  # the entries kept so far, written
+            memory.close()  # the entries kept so far, written
         for slug in pot_paths:
             if slug not in failed and project.catalog_path(locale, slug).exists():
                 state.put(f"{locale}/{slug}", inputs(slug))

@@ -230,6 +230,26 @@ class State:
         save_json(self.path, {"items": items, "files": files}, touch=self.files.racy)
 
 
+def code_digest(files, versions: tuple[str, ...] = ()) -> str:
+    """A digest of the code a cache's values were made by: localise's version, Python's (its
+    Unicode data and regular expressions decide what a word, a letter or a digit is), each of
+    ``files`` (``(name, path)``: its name and bytes) and the libraries' ``versions``."""
+    import sys
+
+    from . import __version__
+
+    parts: list[str | bytes] = [__version__, sys.version]
+    for name, path in files:
+        parts += (name, Path(path).read_bytes())
+    return digest(*parts, *versions)
+
+
+def cache_store(cache_dir: Path, name: str) -> BlobStore:
+    """A store of ``<cache_dir>/cache/``, for values a run makes again when they are lost: no
+    ``fsync``, and another process's lock waited for 2 s at most (see :class:`BlobStore`)."""
+    return BlobStore(Path(cache_dir) / "cache" / name, timeout=2.0, durable=False)
+
+
 _INHERITED: list = []  # connections a forked process got from its parent, never touched
 
 

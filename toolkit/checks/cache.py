@@ -22,7 +22,6 @@ empty one (:class:`toolkit.state.BlobStore`): it costs time, never a finding.
 from __future__ import annotations
 
 import marshal
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -83,17 +82,11 @@ def _versions(names: tuple[str, ...]) -> tuple[str, ...]:
 
 def code_key() -> str:
     """A digest of localise's source files, Python's version and its libraries' versions."""
-    from .. import __version__
-    from ..state import digest
+    from ..state import code_digest
 
     package = Path(__file__).resolve().parent.parent
-    # Python's own version too: its Unicode data and regular expressions decide what a word,
-    # a letter or a digit is.
-    parts: list[str | bytes] = [__version__, sys.version]
-    for path in sorted(package.rglob("*.py")):
-        parts += (path.relative_to(package).as_posix(), path.read_bytes())
-    parts += _versions(_LIBRARIES)
-    return digest(*parts)
+    files = [(p.relative_to(package).as_posix(), p) for p in sorted(package.rglob("*.py"))]
+    return code_digest(files, _versions(_LIBRARIES))
 
 
 def _loaded_code_key() -> str | None:
@@ -112,12 +105,9 @@ class ResultCache:
     name, each under the digest of its inputs (see the module's doc)."""
 
     def __init__(self, code: str, project, locales, checks, glossary: bytes | None):
-        from ..state import BlobStore, digest
+        from ..state import cache_store, digest
 
-        # A store another process holds locked is given up on soon (see BlobStore.timeout).
-        self.store = BlobStore(
-            project.cache_dir / "cache" / "check.sqlite", timeout=2.0, durable=False
-        )
+        self.store = cache_store(project.cache_dir, "check.sqlite")
         # Of the settings, only the source language reaches a check (files are named by their
         # paths within the project, in each file's key): the same project checked from
         # another folder, or moved, keeps its results.
