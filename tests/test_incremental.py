@@ -181,6 +181,22 @@ def test_auto_starts_workers_only_for_enough_work(monkeypatch):
     assert main not in {pid for _, pid in _pids(range(200), 2)}
 
 
+def test_auto_asks_whether_an_item_is_light_once(monkeypatch):
+    """Auto mode reads items ahead to decide; light() (which may read and hash a file) is
+    not asked again of them."""
+    from toolkit import parallel
+
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 2)
+    asked = []
+
+    def light(n):
+        asked.append(n)
+        return n % 3 == 0
+
+    done = list(parallel.ordered_map(lambda n: n * 2, range(100), 0, light))
+    assert done == [n * 2 for n in range(100)] and sorted(asked) == list(range(100))
+
+
 # --- stat records: unchanged files are known without reading them ---------------------------
 
 

@@ -98,11 +98,14 @@ def ordered_map(
     then. An exception in ``func`` is raised here, as with ``map``."""
     global _work
     items = iter(items)
+    # Each item with whether it is light (None: not asked yet); auto mode asks of the items it
+    # reads ahead, and is not asked again (light may read and hash a file).
+    marked: Iterator[tuple[T, bool | None]] = ((item, None) for item in items)
     if jobs == 0:
         jobs, head = _auto(items, light)
-        items = chain(head, items)
+        marked = chain(head, marked)
     if jobs <= 1:
-        yield from map(func, items)
+        yield from (func(item) for item, _ in marked)
         return
     # Imported here: 8 ms that a rerun with nothing to do, or --jobs 1, need not pay.
     import multiprocessing
@@ -110,7 +113,7 @@ def ordered_map(
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(func, items)
+        yield from (func(item) for item, _ in marked)
         return
     if before_fork is not None:
         before_fork()
@@ -130,8 +133,10 @@ def ordered_map(
                 chunk = []
                 submitted += 1
 
-            for item in items:
-                if light is not None and light(item):
+            for item, is_light in marked:
+                if is_light is None:
+                    is_light = light is not None and light(item)
+                if is_light:
                     if chunk:
                         submit()  # the items before it come first
                     pending.append([func(item)])
@@ -158,16 +163,20 @@ def auto_jobs() -> int:
     return min(default_jobs(), AUTO_MAX) if AUTO_FORKS else 1
 
 
-def _auto(items: Iterator[T], light: Callable[[T], bool] | None) -> tuple[int, list[T]]:
-    """The processes auto mode uses, and the items it read ahead to decide."""
+def _auto(
+    items: Iterator[T], light: Callable[[T], bool] | None
+) -> tuple[int, list[tuple[T, bool]]]:
+    """The processes auto mode uses, and the items it read ahead to decide, each with whether
+    it is light."""
     cpus = auto_jobs()
-    head: list[T] = []
+    head: list[tuple[T, bool]] = []
     if cpus <= 1:
         return 1, head
     heavy = 0
     for item in items:
-        head.append(item)
-        if light is None or not light(item):
+        is_light = light is not None and light(item)
+        head.append((item, is_light))
+        if not is_light:
             heavy += 1
             if heavy >= AUTO_MIN:
                 return cpus, head

@@ -253,7 +253,7 @@ class _Runner:
         self.cache = None
         # The keys of the files `known` found kept, not yet taken: keys, not results, as auto
         # --jobs may look far ahead (a rerun with nothing changed: every file of the project).
-        self.hits: dict[tuple[str, str], str] = {}
+        self.hits: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, path) -> (shown, key)
         if not self.problems:  # with an unusable glossary, every file is checked again
             from .cache import ResultCache
 
@@ -294,10 +294,6 @@ class _Runner:
             return None, shown, None
         return raw, shown, self.cache.key(kind, shown, raw)
 
-    def _keep(self, kind: str, shown: str, key: str | None, out: _FileResult, value) -> None:
-        if key is not None and not out.problems:
-            self.cache.put(kind, shown, key, value)
-
     def known(self, kind: str, path: Path) -> bool:
         """Whether the cache holds the file's results (asked in the main process, for each
         file, by :func:`toolkit.parallel.ordered_map`). For a file it holds, the name and key
@@ -313,7 +309,7 @@ class _Runner:
         return True
 
     def _restore(self, kind: str, locale: str, path: Path, shown: str, cached) -> _FileResult:
-        findings = [Finding(*t) for t in cached[0]]
+        findings = [_from_tuple(t) for t in cached[0]]
         if kind == "template":
             return _FileResult(findings, foreign=cached[1])
         if kind == "catalog":
@@ -337,14 +333,27 @@ class _Runner:
 
     # -- the checks, file by file ---------------------------------------------------------------
 
-    def template(self, pot_path: Path) -> _FileResult:
-        """Languages of the source units (needed by the entry checks), and the source checks."""
-        hit, raw, shown, key = self._cached("template", "", pot_path)
+    def _through_cache(self, kind: str, locale: str, path: Path, check, rest) -> _FileResult:
+        """The file's results: kept ones, when the cache has them; else ``check(raw, shown)``'s,
+        kept with ``rest(out)`` (what else a later run needs) when the file had no problem."""
+        hit, raw, shown, key = self._cached(kind, locale, path)
         if hit is not None:
             return hit
-        out = self._template(pot_path, raw)
-        self._keep("template", shown, key, out, ([_as_tuple(f) for f in out.findings], out.foreign))
+        out = check(raw, shown)
+        if key is not None and not out.problems:
+            findings = [_as_tuple(f) for f in out.findings]
+            self.cache.put(kind, shown, key, (findings, *rest(out)))
         return out
+
+    def template(self, pot_path: Path) -> _FileResult:
+        """Languages of the source units (needed by the entry checks), and the source checks."""
+        return self._through_cache(
+            "template",
+            "",
+            pot_path,
+            lambda raw, _shown: self._template(pot_path, raw),
+            lambda out: (out.foreign,),
+        )
 
     def _template(self, pot_path: Path, raw: bytes | None) -> _FileResult:
         out = _FileResult()
@@ -361,14 +370,14 @@ class _Runner:
         return out
 
     def catalog(self, locale: str, po_path: Path) -> _FileResult:
-        hit, raw, shown, key = self._cached("catalog", locale, po_path)
-        if hit is not None:
-            return hit
-        out = self._catalog(locale, po_path, raw)
-        if out.kept is not None:
-            value = ([_as_tuple(f) for f in out.findings], out.entries, out.kept.po)
-            self._keep("catalog", shown, key, out, value)
-        return out
+        # (kept is None only when the catalog could not be read: a problem, so not kept)
+        return self._through_cache(
+            "catalog",
+            locale,
+            po_path,
+            lambda raw, _shown: self._catalog(locale, po_path, raw),
+            lambda out: (out.entries, out.kept.po),
+        )
 
     def _catalog(self, locale: str, po_path: Path, raw: bytes | None) -> _FileResult:
         out = _FileResult()
@@ -407,9 +416,15 @@ class _Runner:
         return out
 
     def page(self, locale: str, page_path: Path) -> _FileResult:
-        hit, raw, shown, key = self._cached("page", locale, page_path)
-        if hit is not None:
-            return hit
+        return self._through_cache(
+            "page",
+            locale,
+            page_path,
+            lambda raw, shown: self._page(locale, page_path, raw, shown),
+            lambda out: (),
+        )
+
+    def _page(self, locale: str, page_path: Path, raw: bytes | None, shown: str) -> _FileResult:
         out = _FileResult()
         try:
             out.findings = _check_page(
@@ -423,7 +438,6 @@ class _Runner:
             )
         except LocaliseError as e:  # an unusable page costs itself, not the other files
             out.problems.append(e)
-        self._keep("page", shown, key, out, ([_as_tuple(f) for f in out.findings],))
         return out
 
 
