@@ -666,3 +666,13 @@ def test_the_memory_offers_the_first_catalog_by_name(empty_project, cli):
     for name in ("a", "d"):
         new = _entry(nl / f"{name}.po", MOVED)
         assert new.fuzzy and new.msgstr == MOVED_NL and new.tcomment == "memory: b"
+
+
+def test_a_locale_named_twice_is_worked_on_once(project_dir, cli):
+    for step in ("extract", "update"):
+        assert cli(project_dir, step).exit_code == 0
+    assert "0 updated, 0 created, 5 unchanged" in cli(project_dir, "update", "nl", "nl").output
+    once = cli(project_dir, "build", "nl", "--report", str(project_dir / "once.json"))
+    twice = cli(project_dir, "build", "nl", "NL", "--report", str(project_dir / "twice.json"))
+    assert once.exit_code == twice.exit_code == 0
+    assert (project_dir / "once.json").read_bytes() == (project_dir / "twice.json").read_bytes()

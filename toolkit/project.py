@@ -166,10 +166,11 @@ class Project:
 
     def select_locales(self, requested: tuple[str, ...] | list[str]) -> list[str]:
         """The locales a command works on: those named, else the configured ones, else those
-        with catalogs on disk."""
+        with catalogs on disk; each once (`check nl nl` checks nl once, `build nl NL` builds
+        nl once)."""
         if requested:
-            return [normalise_locale(code) for code in requested]
-        return list(self.locales) or self.catalog_locales()
+            return list(dict.fromkeys(normalise_locale(code) for code in requested))
+        return list(dict.fromkeys(self.locales)) or self.catalog_locales()
 
     def completion_threshold(self, locale: str, default: float) -> float:
         return float(self.min_completion.get(locale, self.min_completion.get("default", default)))

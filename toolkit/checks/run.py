@@ -466,7 +466,6 @@ def run(
 
 def _run(project, locales, only, skip, pages, jobs) -> CheckResult:
     res = CheckResult()
-    locales = list(dict.fromkeys(locales))  # `check nl nl` checks nl once
     runner = _Runner(project, locales, select(only, skip))
     try:
         return _run_with(runner, res, project, locales, pages, jobs)
