@@ -780,19 +780,22 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
             ratios[f"speed-up of the default --jobs: check (reviewed, {kind[:-2] or 'cold'})"] = (
                 speed_up(found[0], default)
             )
+
+    def size_of(row: Row) -> int:  # "scaling: <step>, <size> pages"
+        return int(row.name.rsplit(", ", 1)[1].split()[0])
+
     growth = {}
     for step, base in (("extract (cold)", extract_ms), ("build (first)", build_ms)):
-        scaled = next((r for r in rows if r.name.startswith(f"scaling: {step}")), None)
-        if scaled is not None:
-            size = int(scaled.name.rsplit(", ", 1)[1].split()[0])
-            ratios[f"{step} ms/page, {size} / {pages} pages"] = ratio(scaled.ms_per_page, base)
-            # Cost per page as a straight line through the two sizes (never falling).
-            slope = max(0.0, (scaled.ms_per_page - base) / (size - pages))
-            growth[step] = base + slope * (SCALE_ARTICLES - pages)
-    for step in ("extract (cold", "build (first"):
-        scaled = [r for r in rows if r.name.startswith(f"scaling: {step}")]
-        if len(scaled) == 2:  # the default, then --jobs 1
-            size = scaled[0].name.rsplit(", ", 1)[1].split()[0]
+        # The default, then --jobs 1 ("scaling: extract (cold, --jobs 1), ...").
+        scaled = [r for r in rows if r.name.startswith(f"scaling: {step[:-1]}")]
+        if not scaled:
+            continue
+        size = size_of(scaled[0])
+        ratios[f"{step} ms/page, {size} / {pages} pages"] = ratio(scaled[0].ms_per_page, base)
+        # Cost per page as a straight line through the two sizes (never falling).
+        slope = max(0.0, (scaled[0].ms_per_page - base) / (size - pages))
+        growth[step] = base + slope * (SCALE_ARTICLES - pages)
+        if len(scaled) == 2:
             ratios[f"speed-up of the default --jobs: {step.split()[0]}, {size} pages"] = speed_up(
                 scaled[1], scaled[0]
             )
@@ -800,7 +803,7 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
     step = "check (reviewed translations, rerun, --jobs 1)"
     scaled = next((r for r in rows if r.name.startswith(f"scaling: {step}")), None)
     if scaled is not None and f"localise {step}" in by:
-        size = int(scaled.name.rsplit(", ", 1)[1].split()[0])
+        size = size_of(scaled)
         base_mb = by[f"localise {step}"].max_rss_mb
         ratios[f"check peak MB, {size} / {pages} pages"] = ratio(scaled.max_rss_mb, base_mb)
         ratios["check peak MB per 1,000 pages more"] = (

@@ -49,11 +49,9 @@ def read_bytes(
 
     try:
         return Path(path).read_bytes()
-    except FileNotFoundError as e:
-        if missing is None:
-            raise error(f"cannot read{what}: {e.strerror or e}", shown) from None
-        raise error(missing, shown) from None
-    except OSError as e:  # a folder, no permission
+    except OSError as e:  # missing, a folder, no permission
+        if missing is not None and isinstance(e, FileNotFoundError):
+            raise error(missing, shown) from None
         raise error(f"cannot read{what}: {e.strerror or e}", shown) from None
 
 

@@ -96,9 +96,6 @@ class _Detector:
     # stores, and a damaged confidence must be a miss, not a language finding made or lost.
     _SEAL = 8
 
-    def _seal(self, key: bytes, packed: bytes) -> bytes:
-        return seal(self._SEAL, packed, key)
-
     def _unseal(self, key: bytes, value) -> tuple[float, ...] | None:
         packed = unseal(self._SEAL, value, key)
         return None if packed is None or len(packed) != self._row.size else self._row.unpack(packed)
@@ -140,7 +137,7 @@ class _Detector:
                     values[index[c.language.iso_code_639_1.name.lower()]] = c.value
                 memo[text] = tuple(values)
                 key = self._key(text)
-                rows.append((key, self._seal(key, self._row.pack(*values))))
+                rows.append((key, seal(self._SEAL, self._row.pack(*values), key)))
             if self._db is not None:
                 try:
                     with self._db:
