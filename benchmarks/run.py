@@ -400,7 +400,38 @@ def localise_cli(
         for name in ("extract", "update", "build", "check"):
             args = [name] if name == "extract" else [name, *locales]
             step(f"one article edited: {name}", args, 0, (0, 1), f"1 of {pages} articles")
+        # And an editor's glossary edits: a new term no article has yet, then a note added
+        # to a term half of the articles have (update compares each catalog's hints).
+        if (project / "glossary.csv").is_file():
+            for name, edit in GLOSSARY_EDITS.items():
+                edit_glossary(project / "glossary.csv", edit)
+                step(f"glossary: {name}: update", ["update", *locales], 0, (0, 1))
     return rows
+
+
+# What a glossary edit changes: (a line to find, or None to add a line, the new line).
+GLOSSARY_EDITS = {
+    "a term no article has, added": (
+        None,
+        "ferritin,ferritine,Ferritin,ferritine,ferritin,,,,,,,noun,",
+    ),
+    "a note added to a term half the articles have": (
+        "finasteride,finasteride,Finasterid,finastéride,finasterid,,,,,,,noun,",
+        "finasteride,finasteride,Finasterid,finastéride,finasterid,,,,,,,noun,Prescription only.",
+    ),
+}
+
+
+def edit_glossary(path: Path, edit: tuple[str | None, str]) -> None:
+    find, line = edit
+    text = path.read_text(encoding="utf-8")
+    if find is None:
+        text = text.rstrip("\n") + "\n" + line + "\n"
+    elif find + "\n" in text:
+        text = text.replace(find + "\n", line + "\n", 1)
+    else:
+        raise SystemExit(f"benchmark: glossary.csv has no line {find!r} to edit")
+    path.write_text(text, encoding="utf-8")
 
 
 def translate_one_entry(folder: Path) -> None:

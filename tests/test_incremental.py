@@ -4,6 +4,7 @@ depends on it."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import toolkit.catalog
@@ -676,3 +677,72 @@ def test_a_locale_named_twice_is_worked_on_once(project_dir, cli):
     twice = cli(project_dir, "build", "nl", "NL", "--report", str(project_dir / "twice.json"))
     assert once.exit_code == twice.exit_code == 0
     assert (project_dir / "once.json").read_bytes() == (project_dir / "twice.json").read_bytes()
+
+
+# --- update after a glossary edit: the catalogs whose hints it changes, and no other ---------
+
+GLOSSARY = "term,nl,note\nzinc,zink,\nbiotin,biotine,\n"
+
+
+def _glossary_project(root, cli) -> None:
+    (root / "glossary.csv").write_text(GLOSSARY)
+    _pages(
+        root,
+        cli,
+        a=f"<p>{MOVED}</p><p>Biotin is a vitamin.</p>",
+        b="<p>Biotin is a vitamin too.</p>",
+        c="<p>Iron is a mineral.</p>",
+    )
+
+
+def _hints(po_path, msgid: str) -> list[str]:
+    return [c for c in _entry(po_path, msgid).comment.split("\n") if c.startswith("glossary:")]
+
+
+def _merged(root, cli, monkeypatch, glossary: str) -> list[str]:
+    """Edit the glossary, update: the catalogs read (to be merged again)."""
+    (root / "glossary.csv").write_text(glossary)
+    loads = _counting(monkeypatch, "toolkit.catalog.load")
+    assert cli(root, "update").exit_code == 0
+    monkeypatch.undo()
+    return sorted(Path(a[0]).stem for a in loads if Path(a[0]).suffix == ".po")
+
+
+def test_a_glossary_edit_merges_only_the_catalogs_whose_hints_it_changes(
+    empty_project, cli, monkeypatch
+):
+    _glossary_project(empty_project, cli)
+    nl = empty_project / "locales/nl"
+    assert _hints(nl / "a.po", MOVED) == ["glossary: zinc → zink"]
+    # A term no text has, a note of a term in a only, a term in a and b, a new term in c.
+    assert _merged(empty_project, cli, monkeypatch, GLOSSARY + "ferritin,ferritine,\n") == []
+    assert _merged(empty_project, cli, monkeypatch, GLOSSARY.replace("zink,", "zink,Dose!")) == [
+        "a"
+    ]
+    assert _hints(nl / "a.po", MOVED) == ["glossary: zinc → zink — Dose!"]
+    assert _merged(
+        empty_project, cli, monkeypatch, "term,nl\nzinc,zink\nbiotin,biotine|vitamine B8\n"
+    ) == ["a", "b"]
+    assert _merged(
+        empty_project, cli, monkeypatch, "term,nl\nzinc,zink\niron,ijzer\nbiotin,biotine\n"
+    ) == ["a", "b", "c"]
+    # What these merges wrote is what a first update writes with that glossary.
+    kept = {p.name: p.read_bytes() for p in nl.glob("*.po")}
+    shutil.rmtree(empty_project / ".localise")
+    for p in nl.glob("*.po"):
+        p.write_bytes(p.read_bytes().replace(b"#. glossary:", b"#. was:"))
+    assert cli(empty_project, "update").exit_code == 0
+    assert {p.name: p.read_bytes() for p in nl.glob("*.po")} == kept
+
+
+def test_a_glossary_that_cannot_be_read_merges_as_no_glossary(empty_project, cli):
+    """As before the hints were compared: an unreadable glossary gives no hints (and an error),
+    and the catalogs lose theirs until it is mended."""
+    _glossary_project(empty_project, cli)
+    (empty_project / "glossary.csv").write_text("word,nl\nzinc,zink\n")
+    result = cli(empty_project, "update")
+    assert result.exit_code == 2 and "glossary.csv" in result.output
+    assert _hints(empty_project / "locales/nl/a.po", MOVED) == []
+    (empty_project / "glossary.csv").write_text(GLOSSARY)
+    assert cli(empty_project, "update").exit_code == 0
+    assert _hints(empty_project / "locales/nl/a.po", MOVED) == ["glossary: zinc → zink"]

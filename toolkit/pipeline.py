@@ -334,6 +334,24 @@ def _load_glossary(project: Project, problems: list):
         return None
 
 
+def _no_hints(msgid: str) -> list[str]:
+    return []
+
+
+def _asking(hints, asked: dict, msgid: str) -> list[str]:
+    """``hints(msgid)``, kept in ``asked``."""
+    found = asked[msgid] = hints(msgid)
+    return found
+
+
+def _hints_digest(pot, hints) -> str:
+    """A digest of the hints a merge writes for a template's entries: what a catalog's merge
+    takes from the glossary."""
+    from .state import digest
+
+    return digest(json.dumps([[t.msgid, hints(t.msgid)] for t in pot], ensure_ascii=False))
+
+
 def _hints(glossary, locale: str):
     """Glossary hints for the PO entries of a locale, or None without glossary terms."""
     if glossary is None or not glossary.terms:
@@ -489,7 +507,7 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
     source = project.source_language
     pots: dict[str, object] = {}
     broken: set[str] = set()
-    glossary = _NOT_LOADED  # loaded once, and only when some catalog needs merging
+    glossary = _NOT_LOADED  # loaded once, and only when some catalog needs merging or hints
 
     def pot_for(slug: str):
         if slug not in pots and slug not in broken:
@@ -500,23 +518,46 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                 broken.add(slug)
         return pots.get(slug)
 
+    def load_glossary():
+        nonlocal glossary
+        if glossary is _NOT_LOADED:
+            glossary = _load_glossary(project, res.problems)
+        return glossary
+
     for locale in locales:
         folder = project.locales_dir / locale
 
-        # What a merge reads: the template, the catalog, the glossary (hints) and the source
-        # language. The other catalogs (the memory) are asked only for texts the catalog does
-        # not have yet, which a change of its template or of the catalog itself brings: they
-        # are not inputs, and a translator's edit to one catalog merges that one alone.
+        # What a merge reads: the template, the catalog, the source language and, through
+        # the hints, the glossary. The other catalogs (the memory) are asked only for texts
+        # the catalog does not have yet, which a change of its template or of the catalog
+        # itself brings: they are not inputs, and a translator's edit to one catalog merges
+        # that one alone. Nor is the glossary file itself: each record keeps the digest of
+        # the hints its merge wrote, and after a glossary edit only the catalogs whose hints
+        # it changes are merged again (a new term, of the thousands of catalogs, touches the
+        # few with that word).
         def inputs(slug: str, locale=locale) -> str:
             po_digest = state.file_digest(project.catalog_path(locale, slug))
-            return digest(__version__, pot_digests[slug], po_digest, glossary_digest, source)
+            return digest(__version__, pot_digests[slug], po_digest, source)
 
-        stale = [slug for slug in pot_paths if state.get(f"{locale}/{slug}", inputs(slug)) is None]
+        hints = None
+        stale = []
+        for slug in pot_paths:
+            key = f"{locale}/{slug}"
+            known = state.get(key, inputs(slug))
+            if known is not None and known.get("glossary") != glossary_digest:
+                if hints is None:
+                    hints = _hints(load_glossary(), locale) or _no_hints
+                pot = pot_for(slug)
+                if pot is not None and known.get("hints") == _hints_digest(pot, hints):
+                    state.put(key, inputs(slug), report=known | {"glossary": glossary_digest})
+                else:
+                    known = None
+            if known is None:
+                stale.append(slug)
         res.unchanged += len(pot_paths) - len(stale)
         failed: set[str] = set()
-        if stale and glossary is _NOT_LOADED:
-            glossary = _load_glossary(project, res.problems)
-        hints = _hints(glossary, locale) if stale else None
+        if stale and hints is None:
+            hints = _hints(load_glossary(), locale) or _no_hints
         memory = _MergeMemory(project, locale, state.files)
         try:
             for slug in stale:
@@ -539,8 +580,14 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                         continue
                     created = False
                 memory.before_update(po_path, None if created else old)
+                asked: dict[str, list[str]] = {}
                 merged = catalog.merge(
-                    pot, old, locale, hints, partial(memory.get, slug=slug), source
+                    pot,
+                    old,
+                    locale,
+                    partial(_asking, hints, asked),
+                    partial(memory.get, slug=slug),
+                    source,
                 )
                 for k in (
                     "fuzzy_from_previous",
@@ -554,15 +601,17 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                     merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"
                 )
                 memory.written(po_path, merged.po, data)
+                state.put(
+                    f"{locale}/{slug}",
+                    inputs(slug),
+                    report={"glossary": glossary_digest, "hints": _hints_digest(pot, asked.get)},
+                )
                 if data:
                     (res.created if created else res.updated).append(shown)
                 else:
                     res.unchanged += 1
         finally:
             memory.close()  # the entries kept so far, written
-        for slug in pot_paths:
-            if slug not in failed and project.catalog_path(locale, slug).exists():
-                state.put(f"{locale}/{slug}", inputs(slug))
         if folder.is_dir():
             for po_path in sorted(folder.glob("*.po")):
                 if po_path.stem not in pot_paths:
