@@ -37,3 +37,30 @@ def test_cleaning_and_eligibility_match_their_definitions(text, min_words, min_l
     assert _eligible(cleaned, min_words, min_letters) == _eligible_reference(
         cleaned, min_words, min_letters
     )
+
+
+def test_models_load_in_parallel_only_where_no_worker_will_be_forked():
+    """lingua's threads do not survive a fork: a ``--jobs`` worker that called into lingua's
+    thread pool would wait for ever. The main process loads every model at once, in lingua's
+    threads; a worker (``one_thread``, set before the fork) builds a plain detector."""
+    from toolkit.language import _Detector
+
+    class Builder:
+        def __init__(self, calls: list):
+            self.calls = calls
+
+        def with_preloaded_language_models(self):
+            self.calls.append("preload")
+            return self
+
+        def build(self):
+            self.calls.append("build")
+            return object()
+
+    for one_thread, expected in ((False, ["preload", "build"]), (True, ["build"])):
+        detector = _Detector(("en", "nl"))
+        detector.one_thread = one_thread
+        calls: list = []
+        detector._builder = Builder(calls)
+        assert detector.lingua is detector.lingua  # built once
+        assert calls == expected

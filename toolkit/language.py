@@ -55,7 +55,8 @@ class _Detector:
             except AttributeError:
                 continue
         self.codes = tuple(i.name.lower() for i in isos)
-        self.lingua = LanguageDetectorBuilder.from_iso_codes_639_1(*isos).build()
+        self._builder = LanguageDetectorBuilder.from_iso_codes_639_1(*isos)
+        self._lingua = None  # built when a text is first identified (see lingua)
         self.one_thread = False  # see Identifier.prepare_workers
         self.memo: dict[str, tuple[float, ...]] = {}
         # What the cached values depend on: the detector's version and languages.
@@ -64,6 +65,21 @@ class _Detector:
         self._db: sqlite3.Connection | None = None
         self._db_path: Path | None = None
         self._db_pid = 0
+
+    @property
+    def lingua(self):
+        """lingua's detector, its models loaded. A short text is scored with every n-gram
+        length of every language, so all the models are loaded, by the first text: in the
+        main process, at once and in parallel (lingua's thread pool: 0.6 s of wall time on 2
+        cores against 1.1 s one model after another, a check after an edit's longest wait);
+        in a ``--jobs`` worker, which must not start lingua's threads (see
+        :meth:`Identifier.prepare_workers`), as each is needed."""
+        if self._lingua is None:
+            builder = self._builder
+            if not self.one_thread:
+                builder = builder.with_preloaded_language_models()
+            self._lingua = builder.build()
+        return self._lingua
 
     def use_cache(self, path: Path | None) -> None:
         # A connection of this process's own: the detector lives as long as the process, and
@@ -196,16 +212,16 @@ class Identifier:
         """Before ``--jobs`` workers are forked: from now on, each identification in this
         process and its workers uses one thread (the workers are the parallelism; lingua's
         pool of threads in each would only compete). With no cache yet, every text will be
-        identified, so lingua's models are loaded here once and shared by the workers
-        (copy-on-write) rather than loaded by each of them (a second of CPU and 200 MB per
-        worker and step); with a cache, most runs need no model. Only lingua's single-text
-        call is used here: it loads the models without starting lingua's thread pool, which a
-        forked child could not use."""
+        identified, so lingua's models are loaded here once, in parallel, and shared by the
+        workers (copy-on-write) rather than loaded by each of them (a second of CPU and 200 MB
+        per worker and step); with a cache, most runs need no model. A forked child must never
+        use lingua's thread pool (its threads are not forked with it: a parallel call would
+        wait for ever): workers only make single-text calls, and load the models they lack
+        one at a time (see :attr:`_Detector.lingua`)."""
         detector = _detector(self.codes)
-        detector.one_thread = True
         if self.cache_path is None or not self.cache_path.exists():
-            # A short text is scored with every n-gram length: every model gets loaded.
-            detector.lingua.compute_language_confidence_values("the models are loaded now")
+            detector.lingua  # noqa: B018 (loads every model)
+        detector.one_thread = True
 
     def identify_many(self, texts: list[str], expected: str) -> list[Identified | None]:
         """The language of each text, or None where the text is too short or the detector is
