@@ -746,3 +746,17 @@ def test_a_glossary_that_cannot_be_read_merges_as_no_glossary(empty_project, cli
     (empty_project / "glossary.csv").write_text(GLOSSARY)
     assert cli(empty_project, "update").exit_code == 0
     assert _hints(empty_project / "locales/nl/a.po", MOVED) == ["glossary: zinc → zink"]
+
+
+def test_a_step_on_one_locale_keeps_the_other_locales_records(empty_project, cli, monkeypatch):
+    """`update nl` (or `build nl`) does not forget what it knew of de: de's next run has
+    nothing to do."""
+    (empty_project / "localise.toml").write_text('source_language = "en"\nlocales = ["nl", "de"]\n')
+    _pages(empty_project, cli, ("extract", "update", "build"), a="<p>Zinc.</p>", b="<p>Iron.</p>")
+    for step in ("update", "build"):
+        assert cli(empty_project, step, "nl").exit_code == 0
+    loads = _counting(monkeypatch, "toolkit.catalog.load")
+    pages = _counting(monkeypatch, "toolkit.build.build_page")
+    assert "0 updated, 0 created, 2 unchanged" in cli(empty_project, "update", "de").output
+    assert cli(empty_project, "build", "de").exit_code == 0
+    assert loads == [] and pages == []

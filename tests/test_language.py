@@ -39,28 +39,47 @@ def test_cleaning_and_eligibility_match_their_definitions(text, min_words, min_l
     )
 
 
-def test_models_load_in_parallel_only_where_no_worker_will_be_forked():
+def test_lingua_starts_threads_only_where_no_worker_has_been_prepared(monkeypatch):
     """lingua's threads do not survive a fork: a ``--jobs`` worker that called into lingua's
-    thread pool would wait for ever. The main process loads every model at once, in lingua's
-    threads; a worker (``one_thread``, set before the fork) builds a plain detector."""
-    from toolkit.language import _Detector
+    thread pool would wait for ever. A process with no workers prepared has lingua load every
+    model at once, in its threads; ``prepare_workers`` loads them with a single-text call and
+    no preloading, before the fork, and the workers' detector (``one_thread``) likewise."""
+    import lingua
+
+    from toolkit import language
+
+    calls: list[str] = []
+
+    class Detector:
+        def compute_language_confidence_values(self, text):
+            calls.append("one text")
+            return []
 
     class Builder:
-        def __init__(self, calls: list):
-            self.calls = calls
+        @classmethod
+        def from_iso_codes_639_1(cls, *isos):
+            calls.append("builder")
+            return cls()
 
         def with_preloaded_language_models(self):
-            self.calls.append("preload")
+            calls.append("preload")
             return self
 
         def build(self):
-            self.calls.append("build")
-            return object()
+            calls.append("build")
+            return Detector()
 
-    for one_thread, expected in ((False, ["preload", "build"]), (True, ["build"])):
-        detector = _Detector(("en", "nl"))
-        detector.one_thread = one_thread
-        calls: list = []
-        detector._builder = Builder(calls)
-        assert detector.lingua is detector.lingua  # built once
-        assert calls == expected
+    monkeypatch.setattr(lingua, "LanguageDetectorBuilder", Builder)
+    language._detector.cache_clear()
+    try:
+        main = language._Detector(("en", "nl"))
+        assert main.lingua is main.lingua  # built once
+        assert calls == ["builder", "preload", "build"]
+
+        calls.clear()
+        language.Identifier(["nl"]).prepare_workers()  # no cache: the models loaded now
+        assert calls == ["builder", "build", "one text"]
+        worker = language._detector(language.Identifier(["nl"]).codes)
+        assert worker.one_thread
+    finally:
+        language._detector.cache_clear()

@@ -427,7 +427,10 @@ def merge(
         if e.msgid in kept:
             earlier = kept[e.msgid]
             if earlier.msgstr != e.msgstr:
+                # As a comment reads back: a line's trailing blanks are not kept, and a
+                # merge of what a merge wrote must change nothing (update skips it).
                 note = f"earlier translation: {earlier.msgstr}"
+                note = "\n".join(line.rstrip() for line in note.split("\n"))
                 e.tcomment = "\n".join(x for x in (e.tcomment, note) if x)
         if not e.obsolete:
             result.obsoleted += 1

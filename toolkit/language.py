@@ -46,7 +46,7 @@ class _Detector:
     def __init__(self, codes: tuple[str, ...]):
         from importlib.metadata import version
 
-        from lingua import IsoCode639_1, LanguageDetectorBuilder
+        from lingua import IsoCode639_1
 
         isos = []
         for code in codes:
@@ -55,7 +55,7 @@ class _Detector:
             except AttributeError:
                 continue
         self.codes = tuple(i.name.lower() for i in isos)
-        self._builder = LanguageDetectorBuilder.from_iso_codes_639_1(*isos)
+        self._isos = isos
         self._lingua = None  # built when a text is first identified (see lingua)
         self.one_thread = False  # see Identifier.prepare_workers
         self.memo: dict[str, tuple[float, ...]] = {}
@@ -68,14 +68,16 @@ class _Detector:
 
     @property
     def lingua(self):
-        """lingua's detector, its models loaded. A short text is scored with every n-gram
-        length of every language, so all the models are loaded, by the first text: in the
-        main process, at once and in parallel (lingua's thread pool: 0.6 s of wall time on 2
-        cores against 1.1 s one model after another, a check after an edit's longest wait);
-        in a ``--jobs`` worker, which must not start lingua's threads (see
-        :meth:`Identifier.prepare_workers`), as each is needed."""
+        """lingua's detector. A short text is scored with every n-gram length of every
+        language, so the first text loads all the models. Until ``--jobs`` workers are
+        prepared (``one_thread`` false), lingua loads them at once, over its thread pool: 0.6 s
+        of wall time on 2 cores against 1.1 s one after another, a check after an edit's
+        longest wait. Once they are (before a fork, and in a worker), one at a time, with no
+        thread started (see :meth:`Identifier.prepare_workers`)."""
         if self._lingua is None:
-            builder = self._builder
+            from lingua import LanguageDetectorBuilder
+
+            builder = LanguageDetectorBuilder.from_iso_codes_639_1(*self._isos)
             if not self.one_thread:
                 builder = builder.with_preloaded_language_models()
             self._lingua = builder.build()
@@ -212,16 +214,19 @@ class Identifier:
         """Before ``--jobs`` workers are forked: from now on, each identification in this
         process and its workers uses one thread (the workers are the parallelism; lingua's
         pool of threads in each would only compete). With no cache yet, every text will be
-        identified, so lingua's models are loaded here once, in parallel, and shared by the
-        workers (copy-on-write) rather than loaded by each of them (a second of CPU and 200 MB
-        per worker and step); with a cache, most runs need no model. A forked child must never
-        use lingua's thread pool (its threads are not forked with it: a parallel call would
-        wait for ever): workers only make single-text calls, and load the models they lack
-        one at a time (see :attr:`_Detector.lingua`)."""
+        identified, so lingua's models are loaded here once and shared by the workers
+        (copy-on-write) rather than loaded by each of them (a second of CPU and 200 MB per
+        worker and step); with a cache, most runs need no model. They are loaded with
+        lingua's single-text call, which starts no thread: a forked child has none of its
+        parent's threads, and a call into lingua's thread pool there would wait for ever; and
+        Python warns (3.12 on) when a process with threads forks. (A check whose templates
+        were identified in this process before the fork has had lingua's threads started
+        already; its workers, too, only make single-text calls.)"""
         detector = _detector(self.codes)
+        detector.one_thread = True  # before the detector is built: no preloading threads
         if self.cache_path is None or not self.cache_path.exists():
-            detector.lingua  # noqa: B018 (loads every model)
-        detector.one_thread = True
+            # A short text is scored with every n-gram length: every model gets loaded.
+            detector.lingua.compute_language_confidence_values("the models are loaded now")
 
     def identify_many(self, texts: list[str], expected: str) -> list[Identified | None]:
         """The language of each text, or None where the text is too short or the detector is

@@ -501,6 +501,7 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
 
     res = UpdateResult()
     state = State(project.cache_dir, "update")
+    state.outside(lambda key: key.split("/", 1)[0] in locales)
     pot_paths = {p.stem: p for p in template_paths(project)}
     pot_digests = {slug: state.file_digest(p) for slug, p in pot_paths.items()}
     glossary_digest = state.file_digest(project.glossary_path)
@@ -555,7 +556,6 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
             if known is None:
                 stale.append(slug)
         res.unchanged += len(pot_paths) - len(stale)
-        failed: set[str] = set()
         if stale and hints is None:
             hints = _hints(load_glossary(), locale) or _no_hints
         memory = _MergeMemory(project, locale, state.files)
@@ -563,7 +563,6 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
             for slug in stale:
                 pot = pot_for(slug)
                 if pot is None:
-                    failed.add(slug)
                     continue
                 po_path = project.catalog_path(locale, slug)
                 shown = project.relative(po_path)
@@ -576,7 +575,6 @@ def update(project: Project, locales: list[str]) -> UpdateResult:
                         old = catalog.load(po_path, shown)
                     except CatalogError as e:
                         res.problems.append(e)
-                        failed.add(slug)
                         continue
                     created = False
                 memory.before_update(po_path, None if created else old)
@@ -689,6 +687,11 @@ def build(
     builds = {loc: LocaleBuild(loc) for loc in locales}
     res.locales = list(builds.values())
     state = State(project.cache_dir, "build")
+    state.outside(
+        lambda key: (
+            key.split("/", 1)[0] in locales and (only is None or key.split("/", 1)[-1] in only)
+        )
+    )
     every = list(iter_articles(project, res.problems))
     loaded_all = [item for item in every if only is None or item.slug in only]
     alternates = alternates_for(project)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from .fsutil import write_atomic
@@ -217,6 +218,12 @@ class State:
         if self.items.get(key) != item:
             self.items[key] = item
             self.changed = True
+
+    def outside(self, in_scope: Callable[[str], bool]) -> None:
+        """Keep the records of keys this run is not about (``in_scope(key)`` false): the
+        other locales' of ``update nl``, the other articles' of a build of one. A record
+        neither asked about nor kept is dropped at :meth:`save` (an article or locale gone)."""
+        self.seen.update(k for k in self.items if not in_scope(k))
 
     def save(self) -> None:
         """Write the state, unless nothing in it changed (a rerun that did nothing writes
