@@ -139,14 +139,15 @@ def init(ctx: Context, locale):
 
 @main.command()
 @click.argument("locales", nargs=-1)
+@jobs_option
 @click.pass_obj
-def update(ctx: Context, locales):
+def update(ctx: Context, locales, jobs):
     """Merge the templates into the PO files of LOCALES (all configured locales by default)."""
     from toolkit.pipeline import update as run
 
     locales = locales_or_fail(ctx, locales)
     with locked(ctx):
-        res = run(ctx.project, locales)
+        res = run(ctx.project, locales, jobs)
     for path in res.created:
         click.echo(f"  created {path}")
     for path in res.updated:

@@ -359,6 +359,12 @@ def localise_cli(
             discard(project / done)
         j = ["--jobs", str(jobs)]
         step(f"localise extract (cold, --jobs {jobs})", ["extract", *j], pages)
+        step(
+            f"localise update (every catalog merged, --jobs {jobs})",
+            ["update", *locales, *j],
+            per_locale,
+            note="its records removed with .localise/",
+        )
         step(f"localise build (first, --jobs {jobs})", ["build", *locales, *j], per_locale)
         check_cold_then_warm(
             f"localise check (--jobs {jobs})", f"localise check (--jobs {jobs}, rerun)", j
@@ -785,6 +791,10 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
         ),
         "speed-up of the default --jobs: build": speed_up(
             jobs_build, by.get("localise build (first)")
+        ),
+        "speed-up of the default --jobs: update (every catalog merged)": speed_up(
+            with_jobs("update (every catalog merged, "),
+            by.get("localise update (after translation)"),
         ),
         "speed-up of the default --jobs: check (rerun)": speed_up(
             jobs_check_rerun, by.get("localise check (language cache warm)")

@@ -86,7 +86,7 @@ def test_jobs_give_the_same_files_and_output(project_dir, cli, tmp_path, monkeyp
     for root, jobs in ((project_dir, "1"), (other, "3")):
         outputs[jobs] = [
             cli(root, "extract", "--jobs", jobs).output,
-            cli(root, "update").output,
+            cli(root, "update", "--jobs", jobs).output,
             cli(root, "build", "--jobs", jobs, "--report", str(root / "r.json")).output,
         ]
         # and a rerun that has nothing to do
@@ -760,3 +760,69 @@ def test_a_step_on_one_locale_keeps_the_other_locales_records(empty_project, cli
     assert "0 updated, 0 created, 2 unchanged" in cli(empty_project, "update", "de").output
     assert cli(empty_project, "build", "de").exit_code == 0
     assert loads == [] and pages == []
+
+
+def test_update_with_jobs_merges_as_in_one_process(empty_project, cli, tmp_path, monkeypatch):
+    """Workers merge the catalogs whose merge cannot ask the memory; this process, after
+    them, those that may (a new article, a new or moved paragraph), with the memory as the
+    catalogs were before the update: the same catalogs, records and output as one process,
+    through translators' edits, moved text, a new article, glossary edits and files that
+    cannot be read."""
+    from toolkit import pipeline
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = empty_project
+    (root / "localise.toml").write_text('source_language = "en"\nlocales = ["nl", "de"]\n')
+    (root / "glossary.csv").write_text(GLOSSARY)
+    body = "".join(f"<p>Sentence {n} about zinc.</p>" for n in range(3))
+    pages = {f"a{i}": f"<h1>A{i}</h1>{body}" for i in range(6)}
+    _pages(root, cli, ("extract", "update"), **pages | {"a1": pages["a1"] + f"<p>{MOVED}</p>"})
+    _translate(root / "locales/nl/a1.po", MOVED, MOVED_NL)
+    _translate(root / "locales/nl/a2.po", "Sentence 2 about zinc.", "Zin 2 over zink.")
+    other = tmp_path / "other"
+    shutil.copytree(root, other)
+    in_main: dict[str, list] = {"1": [], "3": []}
+    real = pipeline._Merger.update
+
+    def counting(self, slug, locale, known, memory):
+        if memory is not None:  # a merge that may ask the memory: in this process
+            in_main[jobs].append(slug)
+        return real(self, slug, locale, known, memory)
+
+    monkeypatch.setattr(pipeline._Merger, "update", counting)
+    outputs = {}
+    for project, jobs in ((root, "1"), (other, "3")):
+
+        def edit(name: str, html: str, project=project) -> None:
+            (project / "source" / f"{name}.html").write_text(html)
+
+        def step(*args, project=project, jobs=jobs) -> str:
+            result = (
+                cli(project, *args, "--jobs", jobs) if args[0] == "update" else cli(project, *args)
+            )
+            return f"{result.exit_code} {result.output}"
+
+        out = []
+        # A paragraph moves from a1 (rewritten by a worker) to a3, a new article, a new
+        # paragraph in a4.
+        edit("a1", pages["a1"])
+        edit("a3", pages["a3"] + f"<p>{MOVED}</p>")
+        edit("b", "<h1>B</h1><p>Sentence 2 about zinc.</p>")
+        edit("a4", f"<h1>A4</h1>{body}<p>Iron too.</p>")
+        out += [step("extract"), step("update")]
+        # A translator's edit in de, a glossary edit, a catalog and a template unreadable.
+        _translate(project / "locales/de/a0.po", "Sentence 0 about zinc.", "Satz 0 über Zink.")
+        (project / "glossary.csv").write_text(GLOSSARY.replace("zink,", "zink,Dose!"))
+        (project / "locales/nl/a5.po").write_text('msgid "a"\nmsgstr "b" "c"\n')
+        (project / "locales/templates/a2.pot").write_text('msgid "a"\nmsgstr "b" "c"\n')
+        out += [step("update"), step("update")]
+        outputs[jobs] = out
+    assert outputs["1"] == outputs["3"]
+    assert "2 created" in outputs["1"][1] and "a5.po" in outputs["1"][2]
+    assert _snapshot(root) == _snapshot(other)
+    moved = _entry(other / "locales/nl/a3.po", MOVED)
+    assert moved.fuzzy and moved.msgstr == MOVED_NL and moved.tcomment == "memory: a1"
+    # One process merged every catalog; with workers, this process only the three whose
+    # merge could ask the memory (a3, b and a4, in each locale), and none after.
+    assert len(in_main["1"]) > 12
+    assert sorted(in_main["3"]) == ["a3", "a3", "a4", "a4", "b", "b"]

@@ -158,6 +158,14 @@ def ordered_map(
         _work = previous
 
 
+def parallel_jobs(jobs: int, items: int) -> int:
+    """The processes :func:`ordered_map` is asked for (auto mode decided) with ``items``
+    items that all have work to do."""
+    if jobs == 0:
+        return auto_jobs() if items >= AUTO_MIN else 1
+    return jobs
+
+
 def auto_jobs() -> int:
     """The processes auto mode starts when it has enough to do."""
     return min(default_jobs(), AUTO_MAX) if AUTO_FORKS else 1

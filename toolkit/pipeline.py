@@ -399,22 +399,19 @@ class _MergeMemory:
         self._store = None
         self._code = ""
 
-    def before_update(self, po_path: Path, old) -> None:
-        """``old`` is what ``po_path`` holds before this update (None: nothing), read to be
-        merged."""
+    def before_update(self, po_path: Path, entries: list) -> None:
+        """``entries`` are the finished entries ``po_path`` held before this update (none: it
+        did not exist), read to be merged."""
         if self.index is None and po_path.name not in self.earlier:
-            self.earlier[po_path.name] = [] if old is None else _finished(old)
+            self.earlier[po_path.name] = entries
 
-    def written(self, po_path: Path, po, data: bytes | None) -> None:
-        """``po`` was just written to ``po_path`` as ``data`` (None: the file held it already,
-        and nothing is kept: the bytes compared are not at hand, and hashing the file again
-        could take a translator's save made in between for them)."""
-        from .state import bytes_digest
-
-        if data is not None:
-            store, code = self._kept()
-            row, key = f"{self.locale}/{po_path.name}", f"{code} {bytes_digest(data)}"
-            store.put(row, key, marshal.dumps(_finished(po)))
+    def written(self, po_path: Path, entries: list, written: str) -> None:
+        """``po_path`` was just written, with these finished entries, as bytes of digest
+        ``written``. (Not called when the file held the bytes already: those compared are not
+        at hand, and hashing the file again could take a translator's save made in between
+        for them.)"""
+        store, code = self._kept()
+        store.put(f"{self.locale}/{po_path.name}", f"{code} {written}", marshal.dumps(entries))
 
     def get(self, msgid: str, slug: str) -> tuple[str, str] | None:
         """The translation of ``msgid`` in another article, as ``(msgstr, article)``."""
@@ -495,127 +492,248 @@ def _finished(po) -> list[tuple[str, str]]:
     return [(e.msgid, e.msgstr) for e in po if usable(e)]
 
 
-def update(project: Project, locales: list[str]) -> UpdateResult:
-    from . import catalog
+def update(project: Project, locales: list[str], jobs: int = 1) -> UpdateResult:
+    from .parallel import ordered_map, parallel_jobs
     from .state import State, digest
 
     res = UpdateResult()
     state = State(project.cache_dir, "update")
     state.outside(lambda key: key.split("/", 1)[0] in locales)
     pot_paths = {p.stem: p for p in template_paths(project)}
+    order = {slug: n for n, slug in enumerate(pot_paths)}
     pot_digests = {slug: state.file_digest(p) for slug, p in pot_paths.items()}
     glossary_digest = state.file_digest(project.glossary_path)
     source = project.source_language
-    pots: dict[str, object] = {}
-    broken: set[str] = set()
-    glossary = _NOT_LOADED  # loaded once, and only when some catalog needs merging or hints
 
-    def pot_for(slug: str):
-        if slug not in pots and slug not in broken:
-            try:
-                pots[slug] = catalog.load(pot_paths[slug], project.relative(pot_paths[slug]))
-            except CatalogError as e:
-                res.problems.append(e)
-                broken.add(slug)
-        return pots.get(slug)
+    # What a merge reads: the template, the catalog, the source language and, through the
+    # hints, the glossary. The other catalogs (the memory) are asked only for texts the
+    # catalog does not have yet, which a change of its template or of the catalog itself
+    # brings: they are not inputs, and a translator's edit to one catalog merges that one
+    # alone. Nor is the glossary file itself: each record keeps the digest of the hints its
+    # merge wrote, and after a glossary edit only the catalogs whose hints it changes are
+    # merged again (a new term, of the thousands of catalogs, touches the few with that word).
+    def inputs(locale: str, slug: str) -> str:
+        po_digest = state.file_digest(project.catalog_path(locale, slug))
+        return digest(__version__, pot_digests[slug], po_digest, source)
 
-    def load_glossary():
-        nonlocal glossary
-        if glossary is _NOT_LOADED:
-            glossary = _load_glossary(project, res.problems)
-        return glossary
+    todo: dict[str, list] = {}  # slug -> (locale, its record when only the glossary changed)
+    for locale in locales:
+        for slug in pot_paths:
+            known = state.get(f"{locale}/{slug}", inputs(locale, slug))
+            if known is None or known.get("glossary") != glossary_digest:
+                todo.setdefault(slug, []).append((locale, known))
+            else:
+                res.unchanged += 1
+    hints = {}
+    if todo:
+        glossary = _load_glossary(project, res.problems)
+        hints = {locale: _hints(glossary, locale) or _no_hints for locale in locales}
+    merger = _Merger(project, pot_paths, hints, glossary_digest)
+    memories = {locale: _MergeMemory(project, locale, state.files) for locale in locales}
+    # What the report lists, by locale and slug: "created", "updated", or an error (the
+    # rest is counted as it comes: a result is not held).
+    listed: dict[tuple[str, str], object] = {}
 
+    def handle(locale: str, slug: str, kind: str, value) -> None:
+        key = f"{locale}/{slug}"
+        if kind == "merged":
+            if value.written is not None:
+                po_path = project.catalog_path(locale, slug)
+                memories[locale].written(po_path, value.after, value.written)
+            report = {"glossary": glossary_digest, "hints": value.hints}
+            state.put(key, inputs(locale, slug), report=report)
+            for k, n in zip(_COUNTS, value.counts, strict=True):
+                setattr(res, k, getattr(res, k) + n)
+            if value.outcome == "unchanged":
+                res.unchanged += 1
+            else:
+                listed[locale, slug] = value.outcome
+        elif kind == "same hints":
+            state.put(key, inputs(locale, slug), report=value)
+            res.unchanged += 1
+        elif kind in ("template", "catalog"):
+            listed[locale, slug] = value
+
+    try:
+        if parallel_jobs(jobs, sum(map(len, todo.values()))) <= 1:
+            for slug, items in todo.items():  # each merge asks the memory as it needs
+                for locale, known in items:
+                    handle(locale, slug, *merger.update(slug, locale, known, memories[locale]))
+        else:
+            # Spread over processes, an article's catalogs whose merges cannot ask the memory
+            # (their template has no text they lack); then here, with the memory as the
+            # catalogs were before this update, those whose merges may (a new paragraph, a
+            # new article): the workers do not share the memory.
+            deferred = []
+            for slug, results in ordered_map(
+                merger.without_memory, todo.items(), jobs, None, merger.prepare
+            ):
+                for locale, kind, value in results:
+                    if kind == "deferred":
+                        deferred.append((locale, slug))
+                        continue
+                    if kind == "merged" and value.before is not None:  # as it was
+                        po_path = project.catalog_path(locale, slug)
+                        memories[locale].before_update(po_path, value.before)
+                    handle(locale, slug, kind, value)
+            for locale, slug in deferred:
+                handle(locale, slug, *merger.update(slug, locale, None, memories[locale]))
+    finally:
+        for memory in memories.values():
+            memory.close()  # the entries kept so far, written
+
+    # Listed by locale, in the templates' order, however they were merged.
+    for (locale, slug), what in sorted(
+        listed.items(), key=lambda item: (locales.index(item[0][0]), order[item[0][1]])
+    ):
+        if isinstance(what, CatalogError):
+            res.problems.append(what)
+        else:
+            shown = project.relative(project.catalog_path(locale, slug))
+            (res.created if what == "created" else res.updated).append(shown)
     for locale in locales:
         folder = project.locales_dir / locale
-
-        # What a merge reads: the template, the catalog, the source language and, through
-        # the hints, the glossary. The other catalogs (the memory) are asked only for texts
-        # the catalog does not have yet, which a change of its template or of the catalog
-        # itself brings: they are not inputs, and a translator's edit to one catalog merges
-        # that one alone. Nor is the glossary file itself: each record keeps the digest of
-        # the hints its merge wrote, and after a glossary edit only the catalogs whose hints
-        # it changes are merged again (a new term, of the thousands of catalogs, touches the
-        # few with that word).
-        def inputs(slug: str, locale=locale) -> str:
-            po_digest = state.file_digest(project.catalog_path(locale, slug))
-            return digest(__version__, pot_digests[slug], po_digest, source)
-
-        hints = None
-        stale = []
-        for slug in pot_paths:
-            key = f"{locale}/{slug}"
-            known = state.get(key, inputs(slug))
-            if known is not None and known.get("glossary") != glossary_digest:
-                if hints is None:
-                    hints = _hints(load_glossary(), locale) or _no_hints
-                pot = pot_for(slug)
-                if pot is not None and known.get("hints") == _hints_digest(pot, hints):
-                    state.put(key, inputs(slug), report=known | {"glossary": glossary_digest})
-                else:
-                    known = None
-            if known is None:
-                stale.append(slug)
-        res.unchanged += len(pot_paths) - len(stale)
-        if stale and hints is None:
-            hints = _hints(load_glossary(), locale) or _no_hints
-        memory = _MergeMemory(project, locale, state.files)
-        try:
-            for slug in stale:
-                pot = pot_for(slug)
-                if pot is None:
-                    continue
-                po_path = project.catalog_path(locale, slug)
-                shown = project.relative(po_path)
-                if not po_path.exists():
-                    old = catalog.new_catalog(pot, locale)
-                    del old[:]  # merged against nothing, so memory can offer suggestions
-                    created = True
-                else:
-                    try:
-                        old = catalog.load(po_path, shown)
-                    except CatalogError as e:
-                        res.problems.append(e)
-                        continue
-                    created = False
-                memory.before_update(po_path, None if created else old)
-                asked: dict[str, list[str]] = {}
-                merged = catalog.merge(
-                    pot,
-                    old,
-                    locale,
-                    partial(_asking, hints, asked),
-                    partial(memory.get, slug=slug),
-                    source,
-                )
-                for k in (
-                    "fuzzy_from_previous",
-                    "fuzzy_from_memory",
-                    "numbers_changed",
-                    "resurrected",
-                    "obsoleted",
-                ):
-                    setattr(res, k, getattr(res, k) + getattr(merged, k))
-                data = catalog.write(
-                    merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"
-                )
-                memory.written(po_path, merged.po, data)
-                state.put(
-                    f"{locale}/{slug}",
-                    inputs(slug),
-                    report={"glossary": glossary_digest, "hints": _hints_digest(pot, asked.get)},
-                )
-                if data:
-                    (res.created if created else res.updated).append(shown)
-                else:
-                    res.unchanged += 1
-        finally:
-            memory.close()  # the entries kept so far, written
         if folder.is_dir():
             for po_path in sorted(folder.glob("*.po")):
                 if po_path.stem not in pot_paths:
                     res.orphans.append(project.relative(po_path))
     state.save()
     return res
+
+
+_COUNTS = (
+    "fuzzy_from_previous",
+    "fuzzy_from_memory",
+    "numbers_changed",
+    "resurrected",
+    "obsoleted",
+)
+
+
+@dataclass
+class _Merged:
+    """What merging one catalog did: created, updated or unchanged (the same bytes); the
+    digest of the bytes written (None: none were); the catalog's finished entries before
+    (merged in a worker and rewritten, else None) and after (None: not rewritten); the digest
+    of the glossary hints it wrote; and its counts for :class:`UpdateResult`."""
+
+    outcome: str
+    written: str | None
+    before: list | None
+    after: list | None
+    hints: str
+    counts: tuple[int, ...]  # in the order of _COUNTS
+
+
+class _Merger:
+    """update's merges, in this process or in ``--jobs`` workers (forked after it was made:
+    they share its glossary hints). An article's catalogs are merged one after another, its
+    template read once for them."""
+
+    def __init__(self, project: Project, pot_paths: dict, hints: dict, glossary: str):
+        self.project = project
+        self.pot_paths = pot_paths
+        self.hints = hints  # locale -> the glossary hints of a text
+        self.glossary = glossary  # the glossary file's digest, for the records
+        self.templates: dict[str, object] = {}  # the last slug's template, or its error
+
+    def prepare(self) -> None:
+        """Before workers are forked: what every merge imports, imported once."""
+        import rapidfuzz.fuzz  # noqa: F401
+        import rapidfuzz.process  # noqa: F401
+
+        from . import catalog, numbers  # noqa: F401
+
+    def without_memory(self, item) -> tuple[str, list]:
+        """In a worker: :meth:`update` for each of an article's catalogs (``item``: the slug,
+        and ``(locale, record)`` pairs), as ``(locale, kind, value)``, ``"deferred"`` (and
+        None) for one whose merge may ask the memory (a new catalog; a template text the
+        catalog lacks)."""
+        slug, items = item
+        return slug, [(locale, *self.update(slug, locale, known, None)) for locale, known in items]
+
+    def update(self, slug: str, locale: str, known, memory: _MergeMemory | None):
+        """``(kind, value)`` for a catalog to update (``known``: its record when only the
+        glossary changed since, else None): ``"same hints"`` and the record's new report
+        when the catalog's hints did not change; ``"merged"`` and a :class:`_Merged`;
+        without a ``memory``, ``"deferred"`` when the merge may ask it; or ``"template"``
+        (the first time) or ``"skipped"`` (after), or ``"catalog"``, and the
+        :class:`CatalogError` of a file that cannot be read."""
+        from . import catalog
+
+        pot = self._template(slug)
+        if isinstance(pot, tuple):  # (error, reported already)
+            reported = pot[1]
+            self.templates[slug] = (pot[0], True)
+            return ("skipped" if reported else "template"), pot[0]
+        hints = self.hints[locale]
+        if known is not None and known.get("hints") == _hints_digest(pot, hints):
+            return "same hints", known | {"glossary": self.glossary}
+        po_path = self.project.catalog_path(locale, slug)
+        created = not po_path.exists()
+        if created:
+            if memory is None:
+                return "deferred", None
+            old = catalog.new_catalog(pot, locale)
+            del old[:]  # merged against nothing, so memory can offer suggestions
+        else:
+            try:
+                old = catalog.load(po_path, self.project.relative(po_path))
+            except CatalogError as e:
+                return "catalog", e
+        if memory is None:
+            have = {e.msgid for e in old if not e.obsolete and e.msgid}
+            if any(t.msgid not in have for t in pot):
+                return "deferred", None
+            return "merged", self._merge(pot, old, locale, po_path, created, _never_asked)
+        memory.before_update(po_path, [] if created else _finished(old))
+        return "merged", self._merge(pot, old, locale, po_path, created, memory, slug)
+
+    def _template(self, slug: str):
+        """The template, or ``(its CatalogError, whether it was reported)``."""
+        from . import catalog
+
+        if slug not in self.templates:  # the article's merges are one after another
+            path = self.pot_paths[slug]
+            try:
+                self.templates = {slug: catalog.load(path, self.project.relative(path))}
+            except CatalogError as e:
+                self.templates = {slug: (e, False)}
+        return self.templates[slug]
+
+    def _merge(self, pot, old, locale, po_path: Path, created: bool, memory, slug=None):
+        """The merge, written. ``memory``: a :class:`_MergeMemory` (and the ``slug`` it is
+        asked for), or a function that it cannot ask (in a worker: the catalog's entries
+        before are then kept, for the memory of this update in the main process)."""
+        from . import catalog
+        from .state import bytes_digest
+
+        asked: dict[str, list[str]] = {}
+        merged = catalog.merge(
+            pot,
+            old,
+            locale,
+            partial(_asking, self.hints[locale], asked),
+            partial(memory.get, slug=slug) if slug is not None else memory,
+            self.project.source_language,
+        )
+        data = catalog.write(
+            merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"
+        )
+        return _Merged(
+            "unchanged" if not data else "created" if created else "updated",
+            None if not data else bytes_digest(data),
+            None if created or not data or slug is not None else _finished(old),
+            None if not data else _finished(merged.po),
+            _hints_digest(pot, asked.get),
+            tuple(getattr(merged, k) for k in _COUNTS),
+        )
+
+
+def _never_asked(msgid: str):
+    raise AssertionError(
+        f"a merge whose catalog has every template text asked the memory: {msgid!r}"
+    )
 
 
 # -- build -----------------------------------------------------------------------------------
