@@ -83,7 +83,7 @@ def discard(path: Path) -> None:
     if not path.exists():
         return
     if _trash is None:
-        shutil.rmtree(path)
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
         return
     _trash.mkdir(exist_ok=True)
     path.rename(_trash / str(len(list(_trash.iterdir()))))
@@ -359,12 +359,16 @@ def localise_cli(
             discard(project / done)
         j = ["--jobs", str(jobs)]
         step(f"localise extract (cold, --jobs {jobs})", ["extract", *j], pages)
-        step(
-            f"localise update (every catalog merged, --jobs {jobs})",
-            ["update", *locales, *j],
-            per_locale,
-            note="its records removed with .localise/",
-        )
+        # update with its records removed: every catalog merged again, the same bytes (as
+        # after an upgrade of localise), with the default --jobs and with --jobs N.
+        for name, args in (("", []), (f", --jobs {jobs}", j)):
+            discard(project / ".localise" / "state-update.json")
+            step(
+                f"localise update (every catalog merged again{name})",
+                ["update", *locales, *args],
+                per_locale,
+                note="update's records removed",
+            )
         step(f"localise build (first, --jobs {jobs})", ["build", *locales, *j], per_locale)
         check_cold_then_warm(
             f"localise check (--jobs {jobs})", f"localise check (--jobs {jobs}, rerun)", j
@@ -792,9 +796,9 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
         "speed-up of the default --jobs: build": speed_up(
             jobs_build, by.get("localise build (first)")
         ),
-        "speed-up of the default --jobs: update (every catalog merged)": speed_up(
-            with_jobs("update (every catalog merged, "),
-            by.get("localise update (after translation)"),
+        "speed-up of the default --jobs: update (every catalog merged again)": speed_up(
+            with_jobs("update (every catalog merged again, "),
+            by.get("localise update (every catalog merged again)"),
         ),
         "speed-up of the default --jobs: check (rerun)": speed_up(
             jobs_check_rerun, by.get("localise check (language cache warm)")
