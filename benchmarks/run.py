@@ -360,7 +360,7 @@ def localise_cli(
         j = ["--jobs", str(jobs)]
         step(f"localise extract (cold, --jobs {jobs})", ["extract", *j], pages)
         # update with its records removed: every catalog merged again, the same bytes (as
-        # after an upgrade of localise), with the default --jobs and with --jobs N.
+        # when its records are lost), with the default --jobs and with --jobs N.
         for name, args in (("", []), (f", --jobs {jobs}", j)):
             discard(project / ".localise" / "state-update.json")
             step(

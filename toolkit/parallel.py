@@ -159,8 +159,10 @@ def ordered_map(
 
 
 def parallel_jobs(jobs: int, items: int) -> int:
-    """The processes :func:`ordered_map` is asked for (auto mode decided) with ``items``
-    items that all have work to do."""
+    """The processes to ask :func:`ordered_map` for (auto mode decided as it would) with
+    ``items`` items that all have work to do: one for fewer than two."""
+    if items < 2:
+        return 1
     if jobs == 0:
         return auto_jobs() if items >= AUTO_MIN else 1
     return jobs

@@ -413,11 +413,15 @@ class _MergeMemory:
         store, code = self._kept()
         store.put(f"{self.locale}/{po_path.name}", f"{code} {written}", marshal.dumps(entries))
 
-    def get(self, msgid: str, slug: str) -> tuple[str, str] | None:
-        """The translation of ``msgid`` in another article, as ``(msgstr, article)``."""
+    def read(self) -> None:
+        """Read the memory now (before ``--jobs`` workers that will ask it are forked)."""
         if self.index is None:
             self.index = self._read()
             self.earlier = {}
+
+    def get(self, msgid: str, slug: str) -> tuple[str, str] | None:
+        """The translation of ``msgid`` in another article, as ``(msgstr, article)``."""
+        self.read()
         found = self.index.exact(msgid, exclude=slug)
         return None if found is None else (found.msgstr, found.origin)
 
@@ -555,29 +559,41 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> UpdateResult:
             listed[locale, slug] = value
 
     try:
-        if parallel_jobs(jobs, sum(map(len, todo.values()))) <= 1:
+        processes = parallel_jobs(jobs, len(todo))  # as ordered_map's auto mode counts
+        if processes <= 1:
             for slug, items in todo.items():  # each merge asks the memory as it needs
                 for locale, known in items:
                     handle(locale, slug, *merger.update(slug, locale, known, memories[locale]))
         else:
-            # Spread over processes, an article's catalogs whose merges cannot ask the memory
-            # (their template has no text they lack); then here, with the memory as the
-            # catalogs were before this update, those whose merges may (a new paragraph, a
-            # new article): the workers do not share the memory.
-            deferred = []
+            # Spread over processes, first an article's catalogs whose merges cannot ask the
+            # memory (their template has no text they lack); then, with the memory read here
+            # as the catalogs were before this update and shared with the workers forked
+            # after it, those whose merges may (a new paragraph, a new article).
+            deferred: dict[str, list] = {}
             for slug, results in ordered_map(
-                merger.without_memory, todo.items(), jobs, None, merger.prepare
+                merger.without_memory, todo.items(), processes, None, merger.prepare
             ):
                 for locale, kind, value in results:
                     if kind == "deferred":
-                        deferred.append((locale, slug))
+                        deferred.setdefault(slug, []).append((locale, None))
                         continue
                     if kind == "merged" and value.before is not None:  # as it was
                         po_path = project.catalog_path(locale, slug)
                         memories[locale].before_update(po_path, value.before)
                     handle(locale, slug, kind, value)
-            for locale, slug in deferred:
-                handle(locale, slug, *merger.update(slug, locale, None, memories[locale]))
+            if deferred:
+                merger.memories = memories
+
+                def read_memories() -> None:
+                    for locale in {locale for items in deferred.values() for locale, _ in items}:
+                        memories[locale].read()
+                    merger.prepare()
+
+                for slug, results in ordered_map(
+                    merger.with_memory, deferred.items(), processes, None, read_memories
+                ):
+                    for locale, kind, value in results:
+                        handle(locale, slug, kind, value)
     finally:
         for memory in memories.values():
             memory.close()  # the entries kept so far, written
@@ -636,6 +652,7 @@ class _Merger:
         self.hints = hints  # locale -> the glossary hints of a text
         self.glossary = glossary  # the glossary file's digest, for the records
         self.templates: dict[str, object] = {}  # the last slug's template, or its error
+        self.memories: dict[str, _MergeMemory] = {}  # by locale, for with_memory
 
     def prepare(self) -> None:
         """Before workers are forked: what every merge imports, imported once."""
@@ -643,6 +660,14 @@ class _Merger:
         import rapidfuzz.process  # noqa: F401
 
         from . import catalog, numbers  # noqa: F401
+
+    def with_memory(self, item) -> tuple[str, list]:
+        """:meth:`without_memory`, with the memories (read before the workers were forked)."""
+        slug, items = item
+        return slug, [
+            (locale, *self.update(slug, locale, known, self.memories[locale]))
+            for locale, known in items
+        ]
 
     def without_memory(self, item) -> tuple[str, list]:
         """In a worker: :meth:`update` for each of an article's catalogs (``item``: the slug,
