@@ -83,7 +83,10 @@ def discard(path: Path) -> None:
     if not path.exists():
         return
     if _trash is None:
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
         return
     _trash.mkdir(exist_ok=True)
     path.rename(_trash / str(len(list(_trash.iterdir()))))

@@ -399,11 +399,12 @@ class _MergeMemory:
         self._store = None
         self._code = ""
 
-    def before_update(self, po_path: Path, entries: list) -> None:
+    def before_update(self, po_path: Path, entries) -> None:
         """``entries`` are the finished entries ``po_path`` held before this update (none: it
-        did not exist), read to be merged."""
+        did not exist), read to be merged; or a function that gives them, called only while
+        they are wanted (the memory not read yet)."""
         if self.index is None and po_path.name not in self.earlier:
-            self.earlier[po_path.name] = entries
+            self.earlier[po_path.name] = entries() if callable(entries) else entries
 
     def written(self, po_path: Path, entries: list, written: str) -> None:
         """``po_path`` was just written, with these finished entries, as bytes of digest
@@ -504,7 +505,6 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> UpdateResult:
     state = State(project.cache_dir, "update")
     state.outside(lambda key: key.split("/", 1)[0] in locales)
     pot_paths = {p.stem: p for p in template_paths(project)}
-    order = {slug: n for n, slug in enumerate(pot_paths)}
     pot_digests = {slug: state.file_digest(p) for slug, p in pot_paths.items()}
     glossary_digest = state.file_digest(project.glossary_path)
     source = project.source_language
@@ -537,6 +537,7 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> UpdateResult:
     # What the report lists, by locale and slug: "created", "updated", or an error (the
     # rest is counted as it comes: a result is not held).
     listed: dict[tuple[str, str], object] = {}
+    broken: set[str] = set()  # templates that cannot be read: reported once
 
     def handle(locale: str, slug: str, kind: str, value) -> None:
         key = f"{locale}/{slug}"
@@ -555,59 +556,58 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> UpdateResult:
         elif kind == "same hints":
             state.put(key, inputs(locale, slug), report=value)
             res.unchanged += 1
-        elif kind in ("template", "catalog"):
+        elif kind == "catalog":
+            listed[locale, slug] = value
+        elif kind == "template" and slug not in broken:  # in its first locale only
+            broken.add(slug)
             listed[locale, slug] = value
 
     try:
+        # Spread over processes (or here), first an article's catalogs whose merges cannot
+        # ask the memory (their template has no text they lack); then, with the memory read
+        # here as the catalogs were before this update and shared with the workers forked
+        # after it, those whose merges may (a new paragraph, a new article). In one process
+        # each merge asks the memory as it needs, and none waits.
         processes = parallel_jobs(jobs, len(todo))  # as ordered_map's auto mode counts
-        if processes <= 1:
-            for slug, items in todo.items():  # each merge asks the memory as it needs
-                for locale, known in items:
-                    handle(locale, slug, *merger.update(slug, locale, known, memories[locale]))
-        else:
-            # Spread over processes, first an article's catalogs whose merges cannot ask the
-            # memory (their template has no text they lack); then, with the memory read here
-            # as the catalogs were before this update and shared with the workers forked
-            # after it, those whose merges may (a new paragraph, a new article).
-            deferred: dict[str, list] = {}
+        merger.memories = memories if processes <= 1 else {}
+        deferred: dict[str, list] = {}
+        for slug, results in ordered_map(
+            merger.article, todo.items(), processes, None, merger.prepare
+        ):
+            for locale, kind, value in results:
+                if kind == "deferred":
+                    deferred.setdefault(slug, []).append((locale, None))
+                    continue
+                if kind == "merged" and value.before is not None:  # as it was
+                    po_path = project.catalog_path(locale, slug)
+                    memories[locale].before_update(po_path, value.before)
+                handle(locale, slug, kind, value)
+        if deferred:
+            merger.memories = memories
+
+            def read_memories() -> None:
+                for locale in {locale for items in deferred.values() for locale, _ in items}:
+                    memories[locale].read()
+                merger.prepare()
+
             for slug, results in ordered_map(
-                merger.without_memory, todo.items(), processes, None, merger.prepare
+                merger.article, deferred.items(), processes, None, read_memories
             ):
                 for locale, kind, value in results:
-                    if kind == "deferred":
-                        deferred.setdefault(slug, []).append((locale, None))
-                        continue
-                    if kind == "merged" and value.before is not None:  # as it was
-                        po_path = project.catalog_path(locale, slug)
-                        memories[locale].before_update(po_path, value.before)
                     handle(locale, slug, kind, value)
-            if deferred:
-                merger.memories = memories
-
-                def read_memories() -> None:
-                    for locale in {locale for items in deferred.values() for locale, _ in items}:
-                        memories[locale].read()
-                    merger.prepare()
-
-                for slug, results in ordered_map(
-                    merger.with_memory, deferred.items(), processes, None, read_memories
-                ):
-                    for locale, kind, value in results:
-                        handle(locale, slug, kind, value)
     finally:
         for memory in memories.values():
             memory.close()  # the entries kept so far, written
 
     # Listed by locale, in the templates' order, however they were merged.
-    for (locale, slug), what in sorted(
-        listed.items(), key=lambda item: (locales.index(item[0][0]), order[item[0][1]])
-    ):
-        if isinstance(what, CatalogError):
-            res.problems.append(what)
-        else:
-            shown = project.relative(project.catalog_path(locale, slug))
-            (res.created if what == "created" else res.updated).append(shown)
     for locale in locales:
+        for slug in pot_paths:
+            what = listed.get((locale, slug))
+            if isinstance(what, CatalogError):
+                res.problems.append(what)
+            elif what is not None:
+                shown = project.relative(project.catalog_path(locale, slug))
+                (res.created if what == "created" else res.updated).append(shown)
         folder = project.locales_dir / locale
         if folder.is_dir():
             for po_path in sorted(folder.glob("*.po")):
@@ -652,7 +652,7 @@ class _Merger:
         self.hints = hints  # locale -> the glossary hints of a text
         self.glossary = glossary  # the glossary file's digest, for the records
         self.templates: dict[str, object] = {}  # the last slug's template, or its error
-        self.memories: dict[str, _MergeMemory] = {}  # by locale, for with_memory
+        self.memories: dict[str, _MergeMemory] = {}  # by locale, for the merges that ask one
 
     def prepare(self) -> None:
         """Before workers are forked: what every merge imports, imported once."""
@@ -661,36 +661,27 @@ class _Merger:
 
         from . import catalog, numbers  # noqa: F401
 
-    def with_memory(self, item) -> tuple[str, list]:
-        """:meth:`without_memory`, with the memories (read before the workers were forked)."""
+    def article(self, item) -> tuple[str, list]:
+        """:meth:`update` for each of an article's catalogs (``item``: the slug, and
+        ``(locale, record)`` pairs), as ``(locale, kind, value)``, with the memories of
+        :attr:`memories` (none: the merges that may ask one wait)."""
         slug, items = item
         return slug, [
-            (locale, *self.update(slug, locale, known, self.memories[locale]))
+            (locale, *self.update(slug, locale, known, self.memories.get(locale)))
             for locale, known in items
         ]
-
-    def without_memory(self, item) -> tuple[str, list]:
-        """In a worker: :meth:`update` for each of an article's catalogs (``item``: the slug,
-        and ``(locale, record)`` pairs), as ``(locale, kind, value)``, ``"deferred"`` (and
-        None) for one whose merge may ask the memory (a new catalog; a template text the
-        catalog lacks)."""
-        slug, items = item
-        return slug, [(locale, *self.update(slug, locale, known, None)) for locale, known in items]
 
     def update(self, slug: str, locale: str, known, memory: _MergeMemory | None):
         """``(kind, value)`` for a catalog to update (``known``: its record when only the
         glossary changed since, else None): ``"same hints"`` and the record's new report
         when the catalog's hints did not change; ``"merged"`` and a :class:`_Merged`;
-        without a ``memory``, ``"deferred"`` when the merge may ask it; or ``"template"``
-        (the first time) or ``"skipped"`` (after), or ``"catalog"``, and the
-        :class:`CatalogError` of a file that cannot be read."""
+        without a ``memory``, ``"deferred"`` when the merge may ask it; or ``"template"`` or
+        ``"catalog"``, and the :class:`CatalogError` of a file that cannot be read."""
         from . import catalog
 
         pot = self._template(slug)
-        if isinstance(pot, tuple):  # (error, reported already)
-            reported = pot[1]
-            self.templates[slug] = (pot[0], True)
-            return ("skipped" if reported else "template"), pot[0]
+        if isinstance(pot, CatalogError):
+            return "template", pot
         hints = self.hints[locale]
         if known is not None and known.get("hints") == _hints_digest(pot, hints):
             return "same hints", known | {"glossary": self.glossary}
@@ -710,12 +701,13 @@ class _Merger:
             have = {e.msgid for e in old if not e.obsolete and e.msgid}
             if any(t.msgid not in have for t in pot):
                 return "deferred", None
-            return "merged", self._merge(pot, old, locale, po_path, created, _never_asked)
-        memory.before_update(po_path, [] if created else _finished(old))
-        return "merged", self._merge(pot, old, locale, po_path, created, memory, slug)
+            return "merged", self._merge(pot, old, locale, po_path, created, _never_asked, True)
+        memory.before_update(po_path, lambda: [] if created else _finished(old))
+        ask = partial(memory.get, slug=slug)
+        return "merged", self._merge(pot, old, locale, po_path, created, ask, False)
 
     def _template(self, slug: str):
-        """The template, or ``(its CatalogError, whether it was reported)``."""
+        """The template, or the CatalogError of reading it."""
         from . import catalog
 
         if slug not in self.templates:  # the article's merges are one after another
@@ -723,13 +715,13 @@ class _Merger:
             try:
                 self.templates = {slug: catalog.load(path, self.project.relative(path))}
             except CatalogError as e:
-                self.templates = {slug: (e, False)}
+                self.templates = {slug: e}
         return self.templates[slug]
 
-    def _merge(self, pot, old, locale, po_path: Path, created: bool, memory, slug=None):
-        """The merge, written. ``memory``: a :class:`_MergeMemory` (and the ``slug`` it is
-        asked for), or a function that it cannot ask (in a worker: the catalog's entries
-        before are then kept, for the memory of this update in the main process)."""
+    def _merge(self, pot, old, locale, po_path: Path, created: bool, ask, keep_before: bool):
+        """The merge, written. ``ask(msgid)``: the memory's translation of a text; with
+        ``keep_before``, the catalog's entries before, when it is rewritten (for the memory
+        of this update, read in the main process)."""
         from . import catalog
         from .state import bytes_digest
 
@@ -739,7 +731,7 @@ class _Merger:
             old,
             locale,
             partial(_asking, self.hints[locale], asked),
-            partial(memory.get, slug=slug) if slug is not None else memory,
+            ask,
             self.project.source_language,
         )
         data = catalog.write(
@@ -748,7 +740,7 @@ class _Merger:
         return _Merged(
             "unchanged" if not data else "created" if created else "updated",
             None if not data else bytes_digest(data),
-            None if created or not data or slug is not None else _finished(old),
+            _finished(old) if keep_before and data and not created else None,
             None if not data else _finished(merged.po),
             _hints_digest(pot, asked.get),
             tuple(getattr(merged, k) for k in _COUNTS),
