@@ -405,10 +405,13 @@ def localise_cli(
         # from the translations as they are (they were filled in behind update's back).
         for name in ("update", "build", "check"):
             run_process([localise, "-C", project, name, *locales], ok=(0, 1))
-        translate_one_entry(project / "locales" / reviewed[0])
-        for name in ("update", "build", "check"):
-            note = f"1 of {pages} catalogs"
-            step(f"one catalog edited: {name}", [name, *locales], 0, (0, 1), note)
+        # A heading (lingua scores a short text with every n-gram length, so check loads
+        # all its models), then a paragraph (scored by trigrams: the small models only).
+        for edited, heading in (("one catalog edited", True), ("a paragraph translated", False)):
+            translate_one_entry(project / "locales" / reviewed[0], heading)
+            for name in ("update", "build", "check"):
+                note = f"1 of {pages} catalogs"
+                step(f"{edited}: {name}", [name, *locales], 0, (0, 1), note)
         add_paragraph(project / "source")
         for name in ("extract", "update", "build", "check"):
             args = [name] if name == "extract" else [name, *locales]
@@ -447,13 +450,18 @@ def edit_glossary(path: Path, edit: tuple[str | None, str]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def translate_one_entry(folder: Path) -> None:
-    """A translator's edit: the first untranslated entry of the first catalog translated."""
+def translate_one_entry(folder: Path, heading: bool) -> None:
+    """A translator's edit: the first untranslated entry of the first catalog translated, a
+    short one (under 120 characters) or a long one."""
     import polib
 
     path = sorted(folder.glob("*.po"))[0]
     po = polib.pofile(str(path), wrapwidth=78)
-    entry = next(e for e in po if e.msgid and not e.msgstr and not e.obsolete)
+    entry = next(
+        e
+        for e in po
+        if e.msgid and not e.msgstr and not e.obsolete and (len(e.msgid) < 120) == heading
+    )
     entry.msgstr = entry.msgid + " (vertaald)"
     po.save(str(path))
 

@@ -471,12 +471,12 @@ def test_language_cache_answers_a_second_run_without_the_detector(tmp_path):
             raise AssertionError(f"identified again: {texts}")
 
     second = _Detector(("de", "en", "nl"))
-    second._lingua = Refuses()
+    second._lingua, second.every_model = Refuses(), True
     second.use_cache(cache)
     assert second.confidences(texts) == values[:2]
     # Another set of languages gives other values: it does not share the cached answers.
     other = _Detector(("en", "fr", "nl"))
-    other._lingua = Refuses()
+    other._lingua, other.every_model = Refuses(), True
     other.use_cache(cache)
     with pytest.raises(AssertionError, match="identified again"):
         other.confidences(texts[:1])

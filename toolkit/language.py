@@ -58,6 +58,7 @@ class _Detector:
         self._isos = isos
         self._lingua = None  # built when a text is first identified (see lingua)
         self.one_thread = False  # see Identifier.prepare_workers
+        self.every_model = False  # whether lingua's models for short texts are loaded
         self.memo: dict[str, tuple[float, ...]] = {}
         # What the cached values depend on: the detector's version and languages.
         self.salt = f"{version('lingua-language-detector')}|{','.join(self.codes)}|".encode()
@@ -68,20 +69,35 @@ class _Detector:
 
     @property
     def lingua(self):
-        """lingua's detector. A short text is scored with every n-gram length of every
-        language, so the first text loads all the models. Until ``--jobs`` workers are
-        prepared (``one_thread`` false), lingua loads them at once, over its thread pool: 0.6 s
-        of wall time on 2 cores against 1.1 s one after another, a check after an edit's
-        longest wait. Once they are (before a fork, and in a worker), one at a time, with no
-        thread started (see :meth:`Identifier.prepare_workers`)."""
+        """lingua's detector, loading its models when a text first needs them: a text that
+        lingua scores by trigrams alone (long ones: see :func:`_by_trigrams`) needs only the
+        small models (50 ms, 40 MB); a short one, scored with every n-gram length, needs them
+        all (1.1 s one after another, 200 MB more; see :meth:`load_every_model`)."""
         if self._lingua is None:
             from lingua import LanguageDetectorBuilder
 
-            builder = LanguageDetectorBuilder.from_iso_codes_639_1(*self._isos)
-            if not self.one_thread:
-                builder = builder.with_preloaded_language_models()
-            self._lingua = builder.build()
+            self._lingua = LanguageDetectorBuilder.from_iso_codes_639_1(*self._isos).build()
         return self._lingua
+
+    def load_every_model(self) -> None:
+        """Load lingua's models for short texts now. Until ``--jobs`` workers are prepared
+        (``one_thread`` false), lingua loads them at once over its thread pool: 0.6 s of wall
+        time on 2 cores against 1.1 s one after another, a check after an edit's longest wait.
+        Once they are (before a fork, and in a worker), one at a time, by a single-text call
+        that starts no thread (see :meth:`Identifier.prepare_workers`). lingua keeps its models
+        for the process, not per detector, and a detector built to preload them scores as the
+        lazy one does (the same languages and mode): it becomes this detector."""
+        if self.every_model:
+            return
+        if self.one_thread:
+            # A short text is scored with every n-gram length: every model gets loaded.
+            self.lingua.compute_language_confidence_values("the models are loaded now")
+        else:
+            from lingua import LanguageDetectorBuilder
+
+            builder = LanguageDetectorBuilder.from_iso_codes_639_1(*self._isos)
+            self._lingua = builder.with_preloaded_language_models().build()
+        self.every_model = True
 
     def use_cache(self, path: Path | None) -> None:
         # A connection of this process's own: the detector lives as long as the process, and
@@ -143,6 +159,8 @@ class _Detector:
                     memo[keys[key]] = values
             todo = [t for t in todo if t not in memo]
         if todo:
+            if not self.every_model and not all(map(_by_trigrams, todo)):
+                self.load_every_model()
             rows = []
             index = {code: i for i, code in enumerate(self.codes)}
             if self.one_thread:
@@ -163,6 +181,19 @@ class _Detector:
                 except sqlite3.Error:
                     pass  # read-only or full: the answers still hold for this run
         return [memo[t] for t in texts]
+
+
+# lingua scores a text of 120 characters or more (as it counts them, after taking out
+# punctuation and numbers) by its trigrams alone, backed off to bigrams and single letters; a
+# shorter one with every n-gram length, up to five, whose models are most of lingua's load.
+_TRIGRAMS_FROM = 120
+
+
+def _by_trigrams(text: str) -> bool:
+    """Whether lingua surely scores ``text`` by trigrams alone: its letters alone reach the
+    length. Only time depends on it: a text it misses loads the models for short texts, one
+    after another, when it is scored."""
+    return len(text) >= _TRIGRAMS_FROM and sum(map(str.isalpha, text)) >= _TRIGRAMS_FROM
 
 
 @lru_cache(maxsize=8)
@@ -223,10 +254,9 @@ class Identifier:
         were identified in this process before the fork has had lingua's threads started
         already; its workers, too, only make single-text calls.)"""
         detector = _detector(self.codes)
-        detector.one_thread = True  # before the detector is built: no preloading threads
+        detector.one_thread = True  # before any model is loaded: no preloading threads
         if self.cache_path is None or not self.cache_path.exists():
-            # A short text is scored with every n-gram length: every model gets loaded.
-            detector.lingua.compute_language_confidence_values("the models are loaded now")
+            detector.load_every_model()
 
     def identify_many(self, texts: list[str], expected: str) -> list[Identified | None]:
         """The language of each text, or None where the text is too short or the detector is
