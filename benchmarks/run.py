@@ -526,6 +526,17 @@ def scaling(
     if reviewed:
         for locale in reviewed:
             fill_reviewed(project / "locales" / locale, locale)
+        # update in one process, every catalog merged again (its peak: the whole update's).
+        run_process([localise, "-C", project, "update", *locales], ok=(0, 1))
+        discard(project / ".localise" / "state-update.json")
+        update = run_process([localise, "-C", project, "update", *locales, "--jobs", "1"])
+        rows.append(
+            row_of(
+                f"scaling: update (every catalog merged again, --jobs 1), {pages} pages",
+                update,
+                per_locale,
+            )
+        )
         run_process([localise, "-C", project, "build", "-q", *locales], ok=(0, 1))
         run_process([localise, "-C", project, "check", *locales], ok=(0, 1))  # the cache
         discard_results(project)  # the language cache only: every file is checked
@@ -855,16 +866,20 @@ def summarise(rows: list[Row], pages: int, locales: list[str]) -> tuple[dict, di
             ratios[f"speed-up of the default --jobs: {step.split()[0]}, {size} pages"] = speed_up(
                 scaled[1], scaled[0]
             )
-    # Memory: the whole check in one process, on both corpora.
-    step = "check (reviewed translations, rerun, --jobs 1)"
-    scaled = next((r for r in rows if r.name.startswith(f"scaling: {step}")), None)
-    if scaled is not None and f"localise {step}" in by:
-        size = size_of(scaled)
-        base_mb = by[f"localise {step}"].max_rss_mb
-        ratios[f"check peak MB, {size} / {pages} pages"] = ratio(scaled.max_rss_mb, base_mb)
-        ratios["check peak MB per 1,000 pages more"] = (
-            (scaled.max_rss_mb - base_mb) * 1000 / (size - pages) if base_mb else None
-        )
+    # Memory: the whole check, and the whole update, in one process, on both corpora.
+    for step in (
+        "check (reviewed translations, rerun, --jobs 1)",
+        "update (every catalog merged again, --jobs 1)",
+    ):
+        scaled = next((r for r in rows if r.name.startswith(f"scaling: {step}")), None)
+        if scaled is not None and f"localise {step}" in by:
+            size = size_of(scaled)
+            base_mb = by[f"localise {step}"].max_rss_mb
+            name = step.split()[0]
+            ratios[f"{name} peak MB, {size} / {pages} pages"] = ratio(scaled.max_rss_mb, base_mb)
+            ratios[f"{name} peak MB per 1,000 pages more"] = (
+                (scaled.max_rss_mb - base_mb) * 1000 / (size - pages) if base_mb else None
+            )
     check_ms = ms("localise check")  # per page and locale
     hours = 3_600_000
     extrapolation = {

@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 import toolkit.catalog
 import toolkit.segment
 
@@ -593,10 +595,21 @@ def _entry(po_path, msgid: str):
     return next(e for e in catalog.load(po_path) if e.msgid == msgid)
 
 
-def test_text_moved_to_another_article_takes_its_translation_along(empty_project, cli):
+@pytest.mark.parametrize("temporary_files", [True, False])
+def test_text_moved_to_another_article_takes_its_translation_along(
+    empty_project, cli, monkeypatch, temporary_files
+):
     """A paragraph moved from article a to article b: a's catalog keeps it as obsolete and b's
     gets it as a fuzzy suggestion from a, as the locale's catalogs were before the update
-    (a is merged, and rewritten, before b asks the memory)."""
+    (a is merged, and rewritten, before b asks the memory; its entries from before wait in a
+    temporary file, or in memory where none can be made)."""
+    if not temporary_files:
+        import tempfile
+
+        def refused(*args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(tempfile, "TemporaryFile", refused)
     nl = empty_project / "locales/nl"
     _pages(empty_project, cli, a=f"<p>{MOVED}</p><p>Zinc is a trace element.</p>", b="<p>Hi.</p>")
     _translate(nl / "a.po", MOVED, MOVED_NL)
@@ -825,3 +838,25 @@ def test_update_with_jobs_merges_as_in_one_process(empty_project, cli, tmp_path,
     # One process merged every catalog, asking the memory as it needed; with workers, the
     # workers did (they share the memory, read here first), and this process none.
     assert len(in_main["1"]) > 12 and in_main["3"] == []
+
+
+def test_update_forgets_each_articles_texts_once_merged(empty_project, cli, monkeypatch):
+    """update's memory stays flat as the corpus grows: the glossary's terms found in a text
+    (asked for each locale's hints) are forgotten once the article's catalogs are merged, not
+    held for the whole corpus (70 MB at 1,600 pages)."""
+    from toolkit.glossary import Glossary
+
+    (empty_project / "localise.toml").write_text('source_language = "en"\nlocales = ["nl", "de"]\n')
+    (empty_project / "glossary.csv").write_text(GLOSSARY)
+    memo_sizes = []
+    real = Glossary.forget
+
+    def forget(self):
+        memo_sizes.append(len(self._source_terms))
+        real(self)
+
+    monkeypatch.setattr(Glossary, "forget", forget)
+    _pages(empty_project, cli, a="<p>Zinc daily.</p>", b="<p>More zinc.</p><p>Less zinc.</p>")
+    # Once per article, each time with that article's texts alone (a title-less page: its
+    # paragraphs), asked for both locales.
+    assert memo_sizes == [1, 2]

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit import spill
-from toolkit.spill import SortedSpill
+from toolkit.spill import Shelf, SortedSpill
 
 
 def _spill(limit: int) -> SortedSpill:
@@ -194,3 +194,28 @@ def test_a_temporary_folder_that_cannot_be_written_is_one_line_and_exit_2(
     assert "Traceback" not in result.output
     lines = [ln for ln in result.output.splitlines() if "temporary file" in ln]
     assert len(lines) == 1 and str(tmp_path / "missing") in lines[0] and "TMPDIR" in lines[0]
+
+
+@pytest.mark.parametrize("temporary_files", [True, False])
+def test_a_shelf_gives_back_what_was_put_on_disk_or_in_memory(monkeypatch, temporary_files):
+    """Values by name, the last put under a name; where no temporary file can be made, they
+    are held in memory instead, with the same results."""
+    if not temporary_files:
+
+        def refused(*args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr("tempfile.TemporaryFile", refused)
+    shelf = Shelf()
+    entries = [("Take 30\u00a0mg of zinc.", "Neem 30\u00a0mg zink."), ("Hi.", "Hoi.")]
+    shelf.put("a.po", entries)
+    shelf.put("b.po", [])
+    shelf.put("a.po", entries[:1])
+    assert "a.po" in shelf and "c.po" not in shelf
+    assert shelf.names() == {"a.po", "b.po"}
+    assert (
+        shelf.get("a.po") == entries[:1] and shelf.get("b.po") == [] and shelf.get("c.po") is None
+    )
+    assert bool(shelf._files) == temporary_files and bool(shelf._held) != temporary_files
+    shelf.close()
+    assert shelf.names() == set() and shelf.get("a.po") is None

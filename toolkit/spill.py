@@ -1,4 +1,5 @@
-"""A collection that gives its items back sorted and holds a bounded number of them in memory.
+"""Collections that hold a bounded amount in memory, the rest in temporary files: one that
+gives its items back sorted (:class:`SortedSpill`), and one of values by name (:class:`Shelf`).
 
 ``check`` collects every finding of a corpus to report them sorted by file and line, and a
 large corpus can have millions (every entry of an untranslated locale is one). Up to
@@ -126,6 +127,64 @@ class SortedSpill(Generic[T]):
         for offset, length in batches:
             f.seek(offset)
             yield from map(load, marshal.loads(f.read(length)))
+
+
+class Shelf:
+    """Values by name (what :mod:`marshal` writes), each written to an anonymous temporary file
+    as it is put, so that only their places are held in memory. Where no temporary file can be
+    written (a full disk, no folder for them), a value is held in memory instead: the memory
+    grows, the result is the same."""
+
+    def __init__(self):
+        self._at: dict[str, tuple[int, int]] = {}  # name -> where its value is in the file
+        self._held: dict[str, object] = {}  # name -> its value, where the file took none
+        self._files: list = []  # the file, once a value is put
+        weakref.finalize(self, _close_all, self._files)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._at or name in self._held
+
+    def names(self) -> set[str]:
+        return self._at.keys() | self._held.keys()
+
+    def put(self, name: str, value) -> None:
+        import tempfile
+
+        data = marshal.dumps(value)
+        try:
+            if not self._files:
+                self._files.append(tempfile.TemporaryFile(prefix="localise-"))
+            f = self._files[0]
+            start = f.seek(0, os.SEEK_END)
+            f.write(data)
+        except OSError:
+            self._held[name] = value
+            self._at.pop(name, None)
+            return
+        self._at[name] = (start, len(data))
+        self._held.pop(name, None)
+
+    def get(self, name: str):
+        """The value put last under ``name``, or None."""
+        if name in self._held:
+            return self._held[name]
+        at = self._at.get(name)
+        if at is None:
+            return None
+        f = self._files[0]
+        try:
+            f.seek(at[0])
+            data = f.read(at[1])
+        except OSError as e:
+            raise LocaliseError(
+                f"could not read back a temporary file ({e.strerror or e})", "TMPDIR"
+            ) from None
+        return marshal.loads(data)
+
+    def close(self) -> None:
+        """Free the file; the shelf is empty after it."""
+        _close_all(self._files)
+        self._at, self._held = {}, {}
 
 
 def _close_all(files: list) -> None:
