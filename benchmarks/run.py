@@ -452,15 +452,20 @@ def edit_glossary(path: Path, edit: tuple[str | None, str]) -> None:
 
 def translate_one_entry(folder: Path, heading: bool) -> None:
     """A translator's edit: the first untranslated entry of the first catalog translated, a
-    short one (under 120 characters) or a long one."""
+    heading (a text lingua scores with every n-gram length) or a paragraph (by trigrams)."""
     import polib
+
+    from toolkit.language import _by_trigrams, _clean
 
     path = sorted(folder.glob("*.po"))[0]
     po = polib.pofile(str(path), wrapwidth=78)
     entry = next(
         e
         for e in po
-        if e.msgid and not e.msgstr and not e.obsolete and (len(e.msgid) < 120) == heading
+        if e.msgid
+        and not e.msgstr
+        and not e.obsolete
+        and _by_trigrams(_clean(e.msgid + " (vertaald)")) != heading
     )
     entry.msgstr = entry.msgid + " (vertaald)"
     po.save(str(path))

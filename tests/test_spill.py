@@ -219,3 +219,31 @@ def test_a_shelf_gives_back_what_was_put_on_disk_or_in_memory(monkeypatch, tempo
     assert bool(shelf._files) == temporary_files and bool(shelf._held) != temporary_files
     shelf.close()
     assert shelf.names() == set() and shelf.get("a.po") is None
+
+
+@pytest.mark.parametrize("failure", ["raises", "writes half"])
+def test_a_shelf_whose_disk_fills_up_keeps_what_it_wrote_and_holds_the_rest(monkeypatch, failure):
+    """A full disk partway: the values written whole are read back from the file, that one
+    and every later one are held in memory (no write is tried again), and closing works."""
+    import os
+
+    real = os.pwrite
+    offsets = []
+
+    def pwrite(fd, data, offset):
+        offsets.append(offset)
+        if len(offsets) <= 2:
+            return real(fd, data, offset)
+        if failure == "raises":
+            raise OSError(28, "No space left on device")
+        return real(fd, data[: len(data) // 2], offset)
+
+    monkeypatch.setattr(os, "pwrite", pwrite)
+    shelf = Shelf()
+    values = {f"{n}.po": [(f"text {n}", "x" * n)] for n in range(6)}
+    for name, value in values.items():
+        shelf.put(name, value)
+    assert {name: shelf.get(name) for name in values} == values
+    assert sorted(shelf._at) == ["0.po", "1.po"] and len(offsets) == 3
+    shelf.close()
+    assert shelf.get("0.po") is None

@@ -254,7 +254,7 @@ class Identifier:
         were identified in this process before the fork has had lingua's threads started
         already; its workers, too, only make single-text calls.)"""
         detector = _detector(self.codes)
-        detector.one_thread = True  # before any model is loaded: no preloading threads
+        detector.one_thread = True  # before load_every_model: no preloading threads
         if self.cache_path is None or not self.cache_path.exists():
             detector.load_every_model()
 

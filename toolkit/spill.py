@@ -131,14 +131,18 @@ class SortedSpill(Generic[T]):
 
 class Shelf:
     """Values by name (what :mod:`marshal` writes), each written to an anonymous temporary file
-    as it is put, so that only their places are held in memory. Where no temporary file can be
-    written (a full disk, no folder for them), a value is held in memory instead: the memory
-    grows, the result is the same."""
+    as it is put, so that only their places are held in memory. A value is written whole at
+    once, unbuffered and at its own place (``os.pwrite``; read back with ``os.pread``: no file
+    position is shared with a forked process that inherits the file). Where one cannot be
+    written whole (a full disk, no folder for temporary files), it and every later one are held
+    in memory instead: the memory grows, the result is the same."""
 
     def __init__(self):
         self._at: dict[str, tuple[int, int]] = {}  # name -> where its value is in the file
         self._held: dict[str, object] = {}  # name -> its value, where the file took none
         self._files: list = []  # the file, once a value is put
+        self._end = 0  # where the next value goes
+        self._usable = True  # no write has failed
         weakref.finalize(self, _close_all, self._files)
 
     def __contains__(self, name: str) -> bool:
@@ -150,19 +154,22 @@ class Shelf:
     def put(self, name: str, value) -> None:
         import tempfile
 
-        data = marshal.dumps(value)
-        try:
-            if not self._files:
-                self._files.append(tempfile.TemporaryFile(prefix="localise-"))
-            f = self._files[0]
-            start = f.seek(0, os.SEEK_END)
-            f.write(data)
-        except OSError:
-            self._held[name] = value
-            self._at.pop(name, None)
-            return
-        self._at[name] = (start, len(data))
+        self._at.pop(name, None)
         self._held.pop(name, None)
+        if self._usable:
+            data = marshal.dumps(value)
+            try:
+                if not self._files:
+                    self._files.append(tempfile.TemporaryFile(prefix="localise-", buffering=0))
+                written = os.pwrite(self._files[0].fileno(), data, self._end)
+            except OSError:
+                written = -1
+            if written == len(data):
+                self._at[name] = (self._end, written)
+                self._end += written
+                return
+            self._usable = False  # the disk is full: no more tries
+        self._held[name] = value
 
     def get(self, name: str):
         """The value put last under ``name``, or None."""
@@ -171,23 +178,27 @@ class Shelf:
         at = self._at.get(name)
         if at is None:
             return None
-        f = self._files[0]
+        start, size = at
         try:
-            f.seek(at[0])
-            data = f.read(at[1])
+            data = os.pread(self._files[0].fileno(), size, start)
         except OSError as e:
             raise LocaliseError(
                 f"could not read back a temporary file ({e.strerror or e})", "TMPDIR"
             ) from None
+        if len(data) != size:
+            raise LocaliseError("a temporary file was cut short", "TMPDIR")
         return marshal.loads(data)
 
     def close(self) -> None:
         """Free the file; the shelf is empty after it."""
         _close_all(self._files)
-        self._at, self._held = {}, {}
+        self._at, self._held, self._end, self._usable = {}, {}, 0, True
 
 
 def _close_all(files: list) -> None:
     for f in files:
-        f.close()
+        try:
+            f.close()
+        except OSError:  # a buffered run's last bytes that a full disk refuses: gone anyway
+            pass
     files.clear()
