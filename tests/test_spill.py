@@ -247,3 +247,11 @@ def test_a_shelf_whose_disk_fills_up_keeps_what_it_wrote_and_holds_the_rest(monk
     assert sorted(shelf._at) == ["0.po", "1.po"] and len(offsets) == 3
     shelf.close()
     assert shelf.get("0.po") is None
+
+
+def test_a_shelf_without_positioned_writes_holds_its_values(monkeypatch):
+    """Where the system has no os.pwrite (Windows), the values are held in memory."""
+    monkeypatch.setattr(spill, "_POSITIONED", False)
+    shelf = Shelf()
+    shelf.put("a.po", [("Hi.", "Hoi.")])
+    assert shelf.get("a.po") == [("Hi.", "Hoi.")] and not shelf._files

@@ -129,6 +129,9 @@ class SortedSpill(Generic[T]):
             yield from map(load, marshal.loads(f.read(length)))
 
 
+_POSITIONED = hasattr(os, "pwrite") and hasattr(os, "pread")  # POSIX; elsewhere, in memory
+
+
 class Shelf:
     """Values by name (what :mod:`marshal` writes), each written to an anonymous temporary file
     as it is put, so that only their places are held in memory. A value is written whole at
@@ -142,7 +145,7 @@ class Shelf:
         self._held: dict[str, object] = {}  # name -> its value, where the file took none
         self._files: list = []  # the file, once a value is put
         self._end = 0  # where the next value goes
-        self._usable = True  # no write has failed
+        self._usable = _POSITIONED  # and no write has failed
         weakref.finalize(self, _close_all, self._files)
 
     def __contains__(self, name: str) -> bool:
@@ -192,7 +195,7 @@ class Shelf:
     def close(self) -> None:
         """Free the file; the shelf is empty after it."""
         _close_all(self._files)
-        self._at, self._held, self._end, self._usable = {}, {}, 0, True
+        self._at, self._held, self._end, self._usable = {}, {}, 0, _POSITIONED
 
 
 def _close_all(files: list) -> None:
