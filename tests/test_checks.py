@@ -982,3 +982,17 @@ def test_no_glossary_file_is_an_empty_glossary_read_once(project_dir, cli, monke
     result = cli(project_dir, "check", "--format", "json")
     assert result.exit_code in (0, 1)
     assert not any(f["check"] == "glossary" for f in _json_report(result)["findings"])
+
+
+def test_a_finding_pickles_as_its_fields():
+    """Findings travel from --jobs workers pickled as their fields, every one of them, in
+    order."""
+    import pickle
+    from dataclasses import fields
+
+    from toolkit.model import Finding
+
+    values = {f.name: f"{f.name}!" for f in fields(Finding)} | {"line": 7, "span": (1, 3)}
+    finding = Finding(**values)
+    assert finding.__reduce__()[1] == tuple(values[f.name] for f in fields(Finding))
+    assert pickle.loads(pickle.dumps(finding, 5)) == finding

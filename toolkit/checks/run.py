@@ -8,15 +8,15 @@ flags, and returns findings sorted by file and line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 
 from .. import catalog
 from ..errors import CatalogError, GlossaryError, LocaliseError
-from ..model import Finding
+from ..model import Finding, finding_fields
 from ..spill import SortedSpill
 from . import Check, all_checks
 from .content import EntryContext
@@ -44,11 +44,7 @@ class PageContext:
 def _findings() -> SortedSpill[Finding]:
     """The findings of a run: read back sorted by file and line, and a bounded number of them
     in memory however large the corpus (see :mod:`toolkit.spill`)."""
-    return SortedSpill(_order, _as_tuple, _from_tuple)
-
-
-# A finding as marshal writes it: its fields in order (all of them, whatever they become).
-_as_tuple = attrgetter(*(f.name for f in fields(Finding)))
+    return SortedSpill(_order, finding_fields, _from_tuple)  # as marshal writes it
 
 
 def _from_tuple(t) -> Finding:
@@ -341,7 +337,7 @@ class _Runner:
             return hit
         out = check(raw, shown)
         if key is not None and not out.problems:
-            findings = [_as_tuple(f) for f in out.findings]
+            findings = [finding_fields(f) for f in out.findings]
             self.cache.put(kind, shown, key, (findings, *rest(out)))
         return out
 
