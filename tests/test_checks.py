@@ -996,3 +996,44 @@ def test_a_finding_pickles_as_its_fields():
     finding = Finding(**values)
     assert finding.__reduce__()[1] == tuple(values[f.name] for f in fields(Finding))
     assert pickle.loads(pickle.dumps(finding, 5)) == finding
+
+
+def test_check_forgets_the_glossary_terms_of_the_last_locales_texts(
+    empty_project, cli, monkeypatch
+):
+    """A text's glossary terms are remembered for the same text in the next locales'
+    catalogs, and forgotten after each catalog of the last locale, which nothing follows:
+    the report is the same, and a one-locale check's memory does not grow with the corpus."""
+    from toolkit.glossary import Glossary
+
+    root = empty_project
+    (root / "localise.toml").write_text('source_language = "en"\nlocales = ["nl", "de"]\n')
+    (root / "glossary.csv").write_text("term,nl,de,note\nzinc,zink,Zink,\n")
+    for name, text in (("a", "Take zinc daily."), ("b", "Zinc and more zinc.")):
+        (root / "source" / f"{name}.html").write_text(f"<p>{text}</p>")
+    for step in ("extract", "update"):
+        assert cli(root, step).exit_code == 0
+    from toolkit import catalog
+
+    for locale, word in (("nl", "zink"), ("de", "Zink")):
+        for name in ("a", "b"):
+            path = root / "locales" / locale / f"{name}.po"
+            po = catalog.load(path)
+            for entry in po:
+                entry.msgstr = f"{word} {entry.msgid}"  # the term's translation, and more
+            catalog.write(po, path, "PO-Revision-Date")
+    real = Glossary.forget
+    remembered: list[int] = []
+
+    def forget(self):
+        remembered.append(len(self._source_terms))
+        real(self)
+
+    monkeypatch.setattr(Glossary, "forget", forget)
+    kept = cli(root, "check", "--jobs", "1", "--format", "json").output
+    # After de's a (nl's a and b asked about their texts, de's a about one of them again), and
+    # after de's b (its text asked about anew).
+    assert remembered == [2, 1]
+    monkeypatch.setattr(Glossary, "forget", lambda self: None)
+    (root / ".localise" / "cache" / "check.sqlite").unlink()
+    assert cli(root, "check", "--jobs", "1", "--format", "json").output == kept

@@ -227,6 +227,7 @@ class _Runner:
         from ..language import Identifier
 
         self.project = project
+        self.last_locale = locales[-1] if locales else None  # whose catalogs come last
         self.problems: list[LocaliseError] = []
         self.glossary = None
         try:
@@ -401,6 +402,11 @@ class _Runner:
         for c in self.by_scope.get("catalog", []):
             for entry, message, span in c.func(ctx, po):
                 out.add(c, locale, article, shown, entry, message, span)
+        if self.glossary is not None and locale == self.last_locale:
+            # The terms found in its texts are remembered for the same texts in the next
+            # locales' catalogs; after the last locale's, nothing asks again (kept, they were
+            # most of a one-locale check's growth with the corpus).
+            self.glossary.forget()
         # What the project-wide checks compare (as tuples: they travel back from a worker),
         # only when one runs.
         rows = (
