@@ -1021,6 +1021,8 @@ def test_check_forgets_the_glossary_terms_of_the_last_locales_texts(
             po = catalog.load(path)
             for entry in po:
                 entry.msgstr = f"{word} {entry.msgid}"  # the term's translation, and more
+                if (locale, name) == ("de", "b"):
+                    entry.msgstr = "Etwas anderes."  # without it: a finding to report
             catalog.write(po, path, "PO-Revision-Date")
     real = Glossary.forget
     remembered: list[int] = []
@@ -1034,6 +1036,7 @@ def test_check_forgets_the_glossary_terms_of_the_last_locales_texts(
     # After de's a (nl's a and b asked about their texts, de's a about one of them again), and
     # after de's b (its text asked about anew).
     assert remembered == [2, 1]
+    assert '"check": "glossary"' in kept and "de/b.po" in kept
     monkeypatch.setattr(Glossary, "forget", lambda self: None)
     (root / ".localise" / "cache" / "check.sqlite").unlink()
     assert cli(root, "check", "--jobs", "1", "--format", "json").output == kept
