@@ -45,3 +45,12 @@ def run_cli(project: Path, *args: str, input: str | None = None):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def refuse_temporary_files(monkeypatch) -> None:
+    """Make every ``tempfile.TemporaryFile`` fail as on a full disk."""
+
+    def refused(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tempfile.TemporaryFile", refused)

@@ -12,6 +12,8 @@ import pytest
 import toolkit.catalog
 import toolkit.segment
 
+from .conftest import refuse_temporary_files
+
 
 def test_rerun_skips_unchanged_articles(project_dir, cli, monkeypatch):
     for step in ("extract", "update", "build"):
@@ -604,12 +606,7 @@ def test_text_moved_to_another_article_takes_its_translation_along(
     (a is merged, and rewritten, before b asks the memory; its entries from before wait in a
     temporary file, or in memory where none can be made)."""
     if not temporary_files:
-        import tempfile
-
-        def refused(*args, **kwargs):
-            raise OSError(28, "No space left on device")
-
-        monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+        refuse_temporary_files(monkeypatch)
     nl = empty_project / "locales/nl"
     _pages(empty_project, cli, a=f"<p>{MOVED}</p><p>Zinc is a trace element.</p>", b="<p>Hi.</p>")
     _translate(nl / "a.po", MOVED, MOVED_NL)

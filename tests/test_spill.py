@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from toolkit import spill
 from toolkit.spill import Shelf, SortedSpill
 
+from .conftest import refuse_temporary_files
+
 
 def _spill(limit: int) -> SortedSpill:
     # Items are (key, serial): equal keys tell whether the order of adding was kept.
@@ -201,11 +203,7 @@ def test_a_shelf_gives_back_what_was_put_on_disk_or_in_memory(monkeypatch, tempo
     """Values by name, the last put under a name; where no temporary file can be made, they
     are held in memory instead, with the same results."""
     if not temporary_files:
-
-        def refused(*args, **kwargs):
-            raise OSError(28, "No space left on device")
-
-        monkeypatch.setattr("tempfile.TemporaryFile", refused)
+        refuse_temporary_files(monkeypatch)
     shelf = Shelf()
     entries = [("Take 30\u00a0mg of zinc.", "Neem 30\u00a0mg zink."), ("Hi.", "Hoi.")]
     shelf.put("a.po", entries)

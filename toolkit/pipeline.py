@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import marshal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -404,12 +404,12 @@ class _MergeMemory:
         self._store = None
         self._code = ""
 
-    def before_update(self, po_path: Path, entries) -> None:
-        """``entries`` are the finished entries ``po_path`` held before this update (none: it
-        did not exist), read to be merged; or a function that gives them, called only while
-        they are wanted (the memory not read yet)."""
+    def before_update(self, po_path: Path, entries: Callable[[], list]) -> None:
+        """``entries()`` gives the finished entries ``po_path`` held before this update (none:
+        it did not exist), read to be merged; called only while they are wanted (the memory
+        not read yet)."""
         if self.index is None and po_path.name not in self.earlier:
-            self.earlier.put(po_path.name, entries() if callable(entries) else entries)
+            self.earlier.put(po_path.name, entries())
 
     def written(self, po_path: Path, entries: list, written: str) -> None:
         """``po_path`` was just written, with these finished entries, as bytes of digest
@@ -587,7 +587,7 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> UpdateResult:
                     continue
                 if kind == "merged" and value.before is not None:  # as it was
                     po_path = project.catalog_path(locale, slug)
-                    memories[locale].before_update(po_path, value.before)
+                    memories[locale].before_update(po_path, value.before.copy)
                 handle(locale, slug, kind, value)
         if deferred:
             merger.memories = memories
