@@ -101,14 +101,19 @@ def test_lifecycle_edit_remove_add_restore(project_dir, cli):
     check_gettext(po_path)
 
 
-def check_gettext(path: Path) -> None:
-    """msgfmt accepts the file, and polib and Babel read it back unchanged."""
+def check_msgfmt(path: Path) -> None:
+    """GNU gettext's msgfmt accepts the file, a catalog with no warning."""
     proc = subprocess.run(
         ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stderr
     if path.suffix == ".po":
         assert proc.stderr == ""
+
+
+def check_gettext(path: Path) -> None:
+    """msgfmt accepts the file, and polib and Babel read it back unchanged."""
+    check_msgfmt(path)
     text = path.read_text(encoding="utf-8")
     assert str(polib.pofile(text, wrapwidth=catalog.WRAP)) + "\n" == text
     from babel.messages.pofile import read_po
@@ -512,6 +517,115 @@ def test_an_obsolete_entry_with_a_wrapped_context_keeps_its_own_previous_msgid(t
     once = again.read_bytes()
     catalog.write(catalog.load(again), again, "PO-Revision-Date")
     assert again.read_bytes() == once and b'#~| msgid "Close the window, then the door"' in once
+
+
+def test_a_merge_keeps_contexts_plural_forms_and_their_previous_text(empty_project, cli):
+    """A catalog from another tool (gettext, Translate Toolkit's --duplicates=msgctxt) may have
+    contexts and plural forms, which no unit has. An update used to drop an obsolete entry's
+    context (and so merge two entries into one), every ``#~| msgctxt``, and every plural
+    entry with its translations. Now each is kept, obsolete, as msgmerge keeps it; a text
+    that a unit has, in another context, is a fuzzy suggestion, not a reviewed translation;
+    and with --jobs, a catalog whose unit's text is there only in another context waits
+    for the memory like a new text (a worker asking it would fail)."""
+    for name, texts in (("a", ["Eat vegetables every day.", "Sleep well."]), ("b", ["Rest."])):
+        (empty_project / f"source/{name}.html").write_text("".join(f"<p>{t}</p>" for t in texts))
+    assert cli(empty_project, "extract").exit_code == 0
+    assert cli(empty_project, "update").exit_code == 0
+    po_path = empty_project / "locales/nl/a.po"
+    header = po_path.read_text(encoding="utf-8").split("\n\n")[0] + "\n"  # Plural-Forms too
+    po_path.write_text(
+        header + '\nmsgctxt "menu"\nmsgid "Eat vegetables every day."\nmsgstr ""\n'
+        '\n#, fuzzy\n#| msgctxt "old menu"\n#| msgid "Sleep."\n'
+        'msgctxt "menu"\nmsgid "Sleep well."\nmsgstr "Slaap lekker."\n'
+        '\nmsgid "One tablet"\nmsgid_plural "%d tablets"\n'
+        'msgstr[0] "Eén tablet"\nmsgstr[1] "%d tabletten"\n'
+        '\n#~ msgctxt "sidebar"\n#~ msgid "Close."\n#~ msgstr "Sluiten."\n'
+        '\n# a translator\'s note\n#~ msgctxt "footer"\n#~ msgid "Close."\n#~ msgstr "Dicht."\n'
+        '\n#, fuzzy\n#~| msgctxt "older"\n#~| msgid "One capsule"\n'
+        '#~| msgid_plural "%d capsules"\n#~ msgid "One pill"\n#~ msgid_plural "%d pills"\n'
+        '#~ msgstr[0] "Eén pil"\n#~ msgstr[1] "%d pillen"\n',
+        encoding="utf-8",
+    )
+    check_msgfmt(po_path)
+    other = empty_project / "locales/nl/b.po"  # two catalogs to merge: workers do it
+    other.write_text(other.read_text().replace('"Rest."\nmsgstr ""', '"Rest."\nmsgstr "Rust."'))
+    result = cli(empty_project, "update", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    merged = catalog.load(po_path)
+    found = {(e.msgctxt, e.msgid, e.obsolete): e for e in merged}
+    eat = found[None, "Eat vegetables every day.", False]
+    assert eat.msgstr == "" and not eat.fuzzy
+    sleep = found[None, "Sleep well.", False]
+    assert sleep.fuzzy and sleep.msgstr == "Slaap lekker."
+    assert (sleep.previous_msgctxt, sleep.previous_msgid) == ("menu", "Sleep well.")
+    tablets = found[None, "One tablet", True]
+    assert tablets.msgid_plural == "%d tablets"
+    assert tablets.msgstr_plural == {0: "Eén tablet", 1: "%d tabletten"}
+    assert found["sidebar", "Close.", True].msgstr == "Sluiten."
+    footer = found["footer", "Close.", True]
+    assert footer.msgstr == "Dicht." and footer.tcomment == "a translator's note"
+    pills = found[None, "One pill", True]
+    assert pills.fuzzy and pills.msgstr_plural == {0: "Eén pil", 1: "%d pillen"}
+    assert (pills.previous_msgctxt, pills.previous_msgid) == ("older", "One capsule")
+    assert pills.previous_msgid_plural == "%d capsules"
+    assert len(merged) == 6  # the two units and four obsolete entries: "menu"s went
+    check_msgfmt(po_path)
+    written = po_path.read_bytes()
+    (empty_project / ".localise/state-update.json").unlink()  # every catalog merged again
+    assert "0 updated" in cli(empty_project, "update").output
+    assert po_path.read_bytes() == written
+
+
+_CONTEXTS = st.sampled_from([None, "", "menu"])
+_TEXTS = st.sampled_from(["Close.", "Close the door.", "Take 30 mg daily.", "Rest."])
+_ENTRY = st.tuples(
+    _CONTEXTS,
+    _TEXTS,
+    st.booleans(),  # plural
+    st.sampled_from(["", "vertaling", "andere vertaling"]),
+    st.booleans(),  # obsolete
+    st.one_of(st.none(), st.tuples(_CONTEXTS, _TEXTS)),  # fuzzy, with the previous text
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ENTRY, max_size=8), st.lists(_TEXTS, max_size=3, unique=True))
+def test_property_a_merge_loses_no_context_or_plural_form(entries, texts):
+    """Any catalog with contexts, plural forms and previous texts, merged into any template:
+    every translation written is still in the catalog (in an entry, a plural form or a note),
+    each kept obsolete entry has its context and previous text, and a merge of what a merge
+    wrote changes nothing."""
+    po = catalog.new_catalog(pot_of([]), "nl")
+    written, seen = set(), set()
+    for n, (ctxt, msgid, plural, msgstr, obsolete, previous) in enumerate(entries):
+        if (ctxt, msgid, obsolete) in seen:
+            continue
+        seen.add((ctxt, msgid, obsolete))
+        e = polib.POEntry(msgctxt=ctxt, msgid=msgid, obsolete=obsolete)
+        if plural:
+            e.msgid_plural = f"{msgid} (%d)"
+            e.msgstr_plural = {0: msgstr and f"{msgstr} {n}", 1: msgstr and f"{msgstr} {n}s"}
+            written |= {v for v in e.msgstr_plural.values() if v}
+        else:
+            e.msgstr = msgstr and f"{msgstr} {n}"
+            written |= {e.msgstr} - {""}
+        if previous is not None:
+            e.flags = ["fuzzy"]
+            e.previous_msgctxt, e.previous_msgid = previous
+        po.append(e)
+    po = catalog.load(None, "p.po", catalog.render(po).encode())  # as a file holds it
+    once = catalog.render(catalog.merge(pot_of(texts), po, "nl").po)
+    merged = catalog.load(None, "p.po", once.encode())
+    present = {e.msgstr for e in merged} | {v for e in merged for v in e.msgstr_plural.values()}
+    notes = "\n".join(e.tcomment for e in merged)
+    assert all(w in present or w in notes for w in written), written - present
+    # Each obsolete entry is one of the catalog's, with its context and previous text.
+    before = {(e.msgctxt, e.msgid, e.previous_msgctxt, e.previous_msgid) for e in po}
+    for e in merged:
+        if e.obsolete:
+            assert (e.msgctxt, e.msgid, e.previous_msgctxt, e.previous_msgid) in before
+    again = catalog.render(catalog.merge(pot_of(texts), merged, "nl").po)
+    assert again == once
 
 
 def test_only_the_content_type_says_a_catalogs_charset(tmp_path):

@@ -319,6 +319,18 @@ class MergeResult:
     numbers_changed: int = 0
 
 
+def message_key(entry) -> tuple[str | None, str]:
+    """What tells one message from another, as in gettext: its context and its msgid."""
+    return entry.msgctxt, entry.msgid
+
+
+def _shown(entry) -> str:
+    """An entry's translation as one text: its msgstr, or its plural forms in order."""
+    if entry.msgid_plural:
+        return " | ".join(entry.msgstr_plural[n] for n in sorted(entry.msgstr_plural))
+    return entry.msgstr
+
+
 def _tool_comment(template_comment: str, extra: list[str]) -> str:
     lines = [ln for ln in template_comment.split("\n") if ln]
     return "\n".join(lines + extra)
@@ -353,27 +365,41 @@ def merge(
     po.metadata["X-Generator"] = f"localise {__version__}"
     result = MergeResult(po)
 
-    active = {e.msgid: e for e in old if not e.obsolete and e.msgid}
-    obsolete = {e.msgid: e for e in old if e.obsolete}
-    in_template = {t.msgid for t in pot}
+    # Messages are told apart as gettext does, by context and msgid. An entry with plural
+    # forms matches no unit (units have none): its translation is kept as it is, obsolete.
+    singular = [e for e in old if e.msgid and not e.msgid_plural]
+    active = {message_key(e): e for e in singular if not e.obsolete}
+    obsolete = {message_key(e): e for e in singular if e.obsolete}
+    in_template = {message_key(t) for t in pot}
     # Earlier translations that no longer have a unit: candidates for fuzzy suggestions.
     candidates = {
-        e.msgid: e
-        for e in list(active.values()) + list(obsolete.values())
-        if e.msgstr and e.msgid not in in_template
+        key: e
+        for key, e in [*active.items(), *obsolete.items()]
+        if e.msgstr and key not in in_template
     }
-    consumed: set[str] = set()
+    consumed: set[int] = set()  # the entries suggested, by id
     cand_keys = list(candidates)
+    cand_msgids = [msgid for _, msgid in cand_keys]
+
+    used: dict[tuple, str] = {}  # what each unit's entry took from the catalog's entry
 
     for t in pot:
         extra = list(hints(t.msgid)) if hints else []
-        prior = active.get(t.msgid) or obsolete.get(t.msgid)
+        key = message_key(t)
+        # An untranslated entry gives way to an obsolete one of the same text that has a
+        # translation (a catalog edited by hand, or by another tool, may have both).
+        prior = active.get(key)
+        if prior is None or (not prior.msgstr and key in obsolete and obsolete[key].msgstr):
+            prior = obsolete.get(key, prior)
         if prior is not None:
+            used[key] = prior.msgstr
             entry = polib.POEntry(
+                msgctxt=t.msgctxt,
                 msgid=t.msgid,
                 msgstr=prior.msgstr,
                 flags=list(prior.flags),
                 tcomment=prior.tcomment,
+                previous_msgctxt=prior.previous_msgctxt if prior.fuzzy else None,
                 previous_msgid=prior.previous_msgid if prior.fuzzy else None,
             )
             if prior.obsolete:
@@ -383,19 +409,23 @@ def merge(
                 if diff:
                     extra.append(NUMBERS_NOTE + diff)
         else:
-            entry = polib.POEntry(msgid=t.msgid, msgstr="")
+            entry = polib.POEntry(msgctxt=t.msgctxt, msgid=t.msgid, msgstr="")
             match = (
-                process.extractOne(t.msgid, cand_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-                if cand_keys
+                process.extractOne(
+                    t.msgid, cand_msgids, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+                )
+                if cand_msgids
                 else None
             )
             if match is not None:
-                source = candidates[match[0]]
+                source = candidates[cand_keys[match[2]]]
                 entry.msgstr = source.msgstr
                 entry.flags = ["fuzzy"] + [f for f in source.flags if f != "fuzzy"]
+                # The same text in another context is a suggestion too, as with msgmerge.
+                entry.previous_msgctxt = source.msgctxt
                 entry.previous_msgid = source.msgid
                 entry.tcomment = source.tcomment
-                consumed.add(source.msgid)
+                consumed.add(id(source))
                 result.fuzzy_from_previous += 1
                 diff = describe_difference(source.msgid, t.msgid, source_language)
                 if diff:
@@ -412,37 +442,44 @@ def merge(
         entry.comment = _tool_comment(t.comment, extra)
         po.append(entry)
 
-    # Obsolete entries: those already obsolete, then those that just left the template.
+    # Obsolete entries: those already obsolete, then those that just left the template, each
+    # with all a translator wrote (context, plural forms, previous text, comments, flags).
     # Nothing translated is dropped; a translation consumed as a fuzzy suggestion lives on in
     # that suggestion, as with msgmerge.
-    kept: dict[str, object] = {}
-    for e in list(obsolete.values()) + [e for e in old if not e.obsolete]:
-        if (
-            e.msgid in in_template
-            or not e.msgid
-            or not e.msgstr
-            or (e.msgid in consumed and not e.obsolete)
+    kept: dict[tuple, object] = {}
+    for e in [e for e in old if e.obsolete] + [e for e in old if not e.obsolete]:
+        key = message_key(e)
+        if not e.msgid or not (e.msgstr or any(e.msgstr_plural.values())):
+            continue
+        if not e.msgid_plural and (
+            # Its translation is the unit's (one that differs is kept, obsolete).
+            (key in in_template and used.get(key) == e.msgstr)
+            or (id(e) in consumed and not e.obsolete)
         ):
             continue
-        if e.msgid in kept:
-            earlier = kept[e.msgid]
-            if earlier.msgstr != e.msgstr:
+        if key in kept:
+            earlier = kept[key]
+            if _shown(earlier) != _shown(e):
                 # As a comment reads back: a line's trailing blanks are not kept, and a
                 # merge of what a merge wrote must change nothing (update skips it).
-                note = f"earlier translation: {earlier.msgstr}"
+                note = f"earlier translation: {_shown(earlier)}"
                 note = "\n".join(line.rstrip() for line in note.split("\n"))
                 e.tcomment = "\n".join(x for x in (e.tcomment, note) if x)
         if not e.obsolete:
             result.obsoleted += 1
-        o = polib.POEntry(
+        kept[key] = polib.POEntry(
+            msgctxt=e.msgctxt,
             msgid=e.msgid,
             msgstr=e.msgstr,
+            msgid_plural=e.msgid_plural,
+            msgstr_plural=dict(e.msgstr_plural),
             flags=list(e.flags),
             tcomment=e.tcomment,
             obsolete=True,
+            previous_msgctxt=e.previous_msgctxt,
             previous_msgid=e.previous_msgid,
+            previous_msgid_plural=e.previous_msgid_plural,
         )
-        kept[e.msgid] = o
     for o in kept.values():
         po.append(o)
     return result

@@ -709,8 +709,13 @@ class _Merger:
             except CatalogError as e:
                 return "catalog", e
         if memory is None:
-            have = {e.msgid for e in old if not e.obsolete and e.msgid}
-            if any(t.msgid not in have for t in pot):
+            # As the merge matches them (see catalog.merge): by context and msgid.
+            have = {
+                catalog.message_key(e)
+                for e in old
+                if not e.obsolete and e.msgid and not e.msgid_plural
+            }
+            if any(catalog.message_key(t) not in have for t in pot):
                 return "deferred", None
             return "merged", self._merge(pot, old, locale, po_path, created, _never_asked, True)
         memory.before_update(po_path, lambda: [] if created else _finished(old))

@@ -87,11 +87,13 @@ def _quoted(token: str) -> str:
 
 def read_obsolete_previous(text: str, po: polib.POFile) -> None:
     """Give the obsolete entries of ``po`` (parsed from ``text``, by :func:`parse` or by polib)
-    their previous msgid (``#~| msgid``), which gettext writes and reads, and so does our
-    writer: polib skips those lines (and :func:`parse` with it, held to polib), so a merge
-    would drop them from a catalog it had written."""
-    found: dict[tuple, str] = {}  # (msgctxt, msgid) of an obsolete entry -> its previous msgid
-    previous: list[str] | None = None
+    their previous context, msgid and plural msgid (``#~| msgctxt``, ``#~| msgid``, ``#~|
+    msgid_plural``), which gettext writes and reads, and so does our writer: polib skips those
+    lines (and :func:`parse` with it, held to polib), so a merge would drop them from a
+    catalog it had written."""
+    # (msgctxt, msgid) of an obsolete entry -> its previous fields, by polib's attribute name
+    found: dict[tuple, dict[str, str]] = {}
+    previous: dict[str, list[str]] = {}
     msgctxt: list[str] | None = None
     msgid: list[str] | None = None
     part = None  # the list that a continuation line adds to
@@ -104,10 +106,10 @@ def read_obsolete_previous(text: str, po: polib.POFile) -> None:
 
     def done() -> None:
         nonlocal previous, msgctxt, msgid, part
-        if previous is not None and msgid is not None:
+        if previous and msgid is not None:
             context = None if msgctxt is None else "".join(msgctxt)
-            found[(context, "".join(msgid))] = "".join(previous)
-        previous = msgctxt = msgid = part = None
+            found[(context, "".join(msgid))] = {k: "".join(v) for k, v in previous.items()}
+        previous, msgctxt, msgid, part = {}, None, None, None
 
     for line in text.split("\n"):
         line = line.strip()
@@ -115,13 +117,14 @@ def read_obsolete_previous(text: str, po: polib.POFile) -> None:
             rest = line[3:].strip()
             if msgid is not None:
                 done()
-            if rest.startswith("msgid "):
-                previous = part = [value(rest[6:])]
-            elif rest.startswith('"') and part is previous and previous is not None:
-                previous.append(value(rest))
+            keyword, _, token = rest.partition(" ")
+            if keyword in _PREVIOUS:
+                part = previous[_CONTINUES[_PREVIOUS[keyword]]] = [value(token)]
+            elif rest.startswith('"') and part is not None:
+                part.append(value(rest))
             else:
-                part = None  # a previous msgctxt: not kept by polib for any entry
-        elif line.startswith("#~") and previous is not None:
+                part = None
+        elif line.startswith("#~") and previous:
             rest = line[2:].strip()
             if rest.startswith("msgctxt "):
                 msgctxt = part = [value(rest[8:])]
@@ -139,10 +142,10 @@ def read_obsolete_previous(text: str, po: polib.POFile) -> None:
             done()
     done()
     for entry in po:
-        if entry.obsolete and entry.previous_msgid is None:
-            prev = found.get((entry.msgctxt, entry.msgid))
-            if prev is not None:
-                entry.previous_msgid = prev
+        if entry.obsolete:
+            for field, prior in found.get((entry.msgctxt, entry.msgid), {}).items():
+                if getattr(entry, field) is None:
+                    setattr(entry, field, prior)
 
 
 def _entry(linenum: int) -> polib.POEntry:
