@@ -576,6 +576,36 @@ def test_a_merge_keeps_contexts_plural_forms_and_their_previous_text(empty_proje
     assert po_path.read_bytes() == written
 
 
+def test_plural_forms_count_as_translated_and_get_no_suggestion(empty_project, cli):
+    """Before an update makes them obsolete, another tool's entries with plural forms are
+    translated when every form is: stats and check say so, and translate leaves them be."""
+    (empty_project / "source/a.html").write_text("<p>Eat vegetables every day.</p>")
+    assert cli(empty_project, "extract").exit_code == 0
+    assert cli(empty_project, "update").exit_code == 0
+    po_path = empty_project / "locales/nl/a.po"
+    po_path.write_text(
+        po_path.read_text(encoding="utf-8") + '\nmsgid "One tablet"\nmsgid_plural "%d tablets"\n'
+        'msgstr[0] "Eén tablet"\nmsgstr[1] "%d tabletten"\n'
+        '\nmsgid "One pill"\nmsgid_plural "%d pills"\nmsgstr[0] "Eén pil"\nmsgstr[1] ""\n',
+        encoding="utf-8",
+    )
+    stats = json.loads(cli(empty_project, "stats", "--format", "json").output)
+    a = stats["locales"]["nl"]["articles"]["a"]
+    assert (a["units"], a["translated"], a["untranslated"]) == (3, 1, 2)
+    found = cli(empty_project, "check", "--only", "untranslated", "--no-pages").output
+    assert "One pill" in found and "One tablet" not in found
+    before = po_path.read_bytes()
+    result = cli(empty_project, "translate", "nl", "--provider", "pseudo")
+    assert result.exit_code == 0, result.output
+    after = catalog.load(po_path)
+    assert [e.msgstr_plural for e in after if e.msgid_plural] == [
+        {0: "Eén tablet", 1: "%d tabletten"},
+        {0: "Eén pil", 1: ""},
+    ]
+    assert [(e.msgstr, e.flags, e.tcomment) for e in after if e.msgid_plural] == [("", [], "")] * 2
+    assert po_path.read_bytes() != before  # the unit got its suggestion
+
+
 _CONTEXTS = st.sampled_from([None, "", "menu"])
 _TEXTS = st.sampled_from(["Close.", "Close the door.", "Take 30 mg daily.", "Rest."])
 _ENTRY = st.tuples(

@@ -24,7 +24,7 @@ from pathlib import Path
 from . import __version__, pofile
 from .errors import CatalogError, decode_text, read_bytes
 from .fsutil import write_atomic
-from .model import Unit, usable  # usable: the rule, kept in model (callers take it from here)
+from .model import Unit, has_translation, usable  # the rules, kept in model (callers: here)
 from .placeholders import strip as strip_placeholders
 
 WRAP = 78
@@ -533,13 +533,13 @@ def stats(po) -> Stats:
         s.units += 1
         words = word_count(e.msgid)
         s.words += words
-        if e.msgstr and "fuzzy" not in e.flags:
+        if not has_translation(e):
+            s.untranslated += 1
+        elif "fuzzy" not in e.flags:
             s.translated += 1
             s.translated_words += words
-        elif e.msgstr:
-            s.fuzzy += 1
         else:
-            s.untranslated += 1
+            s.fuzzy += 1
     return s
 
 

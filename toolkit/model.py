@@ -89,6 +89,14 @@ class Finding:
 finding_fields = attrgetter(*(f.name for f in fields(Finding)))
 
 
+def has_translation(entry) -> bool:
+    """Whether a PO entry has a translation, reviewed or fuzzy: its msgstr or, in an entry
+    with plural forms (another tool's catalog may have them; no unit does), every form."""
+    if entry.msgid_plural:
+        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
 def usable(entry) -> bool:
     """Whether a PO entry's translation may be used (by a build, the memory, the checks of
     translations): it has one, reviewed (not fuzzy), and it is not obsolete. Here, with no

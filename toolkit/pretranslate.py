@@ -81,7 +81,11 @@ def translate(
 
     selected = [(p, po) for p, po in catalogs if not articles or p.stem in articles]
     todo = [
-        (p, po, e) for p, po in selected for e in po if e.msgid and not e.obsolete and not e.msgstr
+        (p, po, e)
+        for p, po in selected
+        for e in po
+        # Plural forms are a person's work (no unit has them): no suggestion for them.
+        if e.msgid and not e.obsolete and not e.msgstr and not e.msgid_plural
     ]
     source = project.source_language.split("_")[0]
     target = locale.split("_")[0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import usable
+from ..model import has_translation, usable
 from ..placeholders import MARKUP_LIKE_RE, strip, tokenize
 from . import check
 
@@ -38,7 +38,7 @@ class EntryContext:
 @check("untranslated", "warning")
 def untranslated(ctx, entry):
     """The entry has no translation yet: the built page shows the source text here."""
-    if not entry.msgstr:
+    if not has_translation(entry):
         yield "not translated yet", None
 
 
@@ -47,7 +47,7 @@ def fuzzy(ctx, entry):
     """The entry is marked fuzzy: a suggestion (from an earlier version of the text, the
     translation memory or a machine) that a person has not yet reviewed. The build does not
     use it; review it and remove the fuzzy flag."""
-    if entry.msgstr and "fuzzy" in entry.flags:
+    if "fuzzy" in entry.flags and has_translation(entry):
         yield "fuzzy: review the suggestion and remove the fuzzy flag", None
 
 
