@@ -862,6 +862,30 @@ def test_the_result_cache_key_covers_the_code_python_and_libraries(monkeypatch):
     assert cache.code_key() == before
 
 
+def test_library_versions_are_what_importlib_metadata_says(tmp_path, monkeypatch):
+    """The versions in the caches' keys are read from the installed folders' names, without
+    importing importlib.metadata: the same as it says, the first on sys.path winning; a
+    library that is upgraded (a new folder first on the path) changes the key."""
+    from importlib.metadata import version
+
+    from toolkit import state
+    from toolkit.checks import cache
+
+    names = (*cache._LIBRARIES, "pytest-httpserver", "no-such-library")
+    expected = [f"{n} {version(n)}" for n in names[:-1]] + ["no-such-library -"]
+    assert list(state.library_versions(names)) == expected
+    before = cache.code_key()
+    (tmp_path / "Lingua_Language_Detector-99.1.dist-info").mkdir()
+    (tmp_path / "PyStemmer-0.5-py3.11.egg-info").mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    monkeypatch.setattr(state, "_installed_found", None)
+    assert state.library_versions(("lingua-language-detector", "pystemmer")) == (
+        "lingua-language-detector 99.1",
+        "pystemmer 0.5",
+    )
+    assert cache.code_key() != before
+
+
 def test_code_that_changes_while_a_check_starts_keeps_and_takes_no_result(
     project_dir, cli, checked_files, monkeypatch
 ):

@@ -44,9 +44,9 @@ class _Detector:
     for the run, and in ``cache_path`` (sqlite) across runs when one is given."""
 
     def __init__(self, codes: tuple[str, ...]):
-        from importlib.metadata import version
-
         from lingua import IsoCode639_1
+
+        from .state import library_versions
 
         isos = []
         for code in codes:
@@ -61,7 +61,8 @@ class _Detector:
         self.every_model = False  # whether lingua's models for short texts are loaded
         self.memo: dict[str, tuple[float, ...]] = {}
         # What the cached values depend on: the detector's version and languages.
-        self.salt = f"{version('lingua-language-detector')}|{','.join(self.codes)}|".encode()
+        [lingua] = library_versions(("lingua-language-detector",))
+        self.salt = f"{lingua.split()[1]}|{','.join(self.codes)}|".encode()
         self._row = struct.Struct(f"<{len(self.codes)}d")
         self._db: sqlite3.Connection | None = None
         self._db_path: Path | None = None

@@ -22,7 +22,6 @@ empty one (:class:`toolkit.state.BlobStore`): it costs time, never a finding.
 from __future__ import annotations
 
 import marshal
-from functools import lru_cache
 from pathlib import Path
 
 # The distributions whose code or data can change a finding (all that localise depends on
@@ -65,28 +64,13 @@ _MODULES = (
 )
 
 
-@lru_cache(maxsize=4)
-def _versions(names: tuple[str, ...]) -> tuple[str, ...]:
-    """Each distribution's version ("-" when not installed): read once a process, as the
-    code is read twice (see :func:`_loaded_code_key`)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} -")
-    return tuple(found)
-
-
 def code_key() -> str:
     """A digest of localise's source files, Python's version and its libraries' versions."""
-    from ..state import code_digest
+    from ..state import code_digest, library_versions
 
     package = Path(__file__).resolve().parent.parent
     files = [(p.relative_to(package).as_posix(), p) for p in sorted(package.rglob("*.py"))]
-    return code_digest(files, _versions(_LIBRARIES))
+    return code_digest(files, library_versions(_LIBRARIES))
 
 
 def _loaded_code_key() -> str | None:
