@@ -58,10 +58,10 @@ def kinds(problems: list[NumberProblem]) -> list[str]:
         ("85.5% of patients", "en", [("85.5", "%")]),
         ("About 1/3 of patients", "en", [("1", None), ("3", None)]),
         ("72.4%", "en", [("72.4", "%")]),
-        ("at least 12 months", "en", [("12", None)]),
-        (f"at least 12{NNBSP}months", "en", [("12", None)]),
+        ("at least 12 months", "en", [("12", "mo")]),
+        (f"at least 12{NNBSP}months", "en", [("12", "mo")]),
         ("May 23", "en", [("23", None)]),
-        ("In the past 3 years", "en", [("3", None)]),
+        ("In the past 3 years", "en", [("3", "yr")]),
         ("4 experts", "en", [("4", None)]),
         ("in 2026", "en", [("2026", None)]),
         ("1000 patients", "nl", [("1000", None)]),
@@ -184,8 +184,39 @@ def test_signs_are_ignored():
         ("5 mg/dl", "en", "mg/dl"),
         ("5 mg/dL", "en", "mg/dl"),
         ("5 µmol/l", "en", "µmol/l"),
-        ("5 mg/kg", "en", "mg"),
-        ("5 mg/day", "en", "mg"),
+        ("5 mg/kg", "en", "mg/kg"),
+        ("5 mg / kg", "en", "mg/kg"),
+        ("5 mg per kg", "nl", "mg/kg"),
+        ("5 mg pro Kilogramm", "de", "mg/kg"),
+        ("5 mg/m²", "en", "mg/m²"),
+        ("5 mg/m2", "en", "mg/m²"),
+        ("5 mg/day", "en", "mg"),  # how often is not a unit (see _PER_BODY_RE)
+        ("5 µl", "en", "µl"),
+        ("5 microliter", "nl", "µl"),
+        ("5 units", "en", "U"),
+        ("5 eenheden", "nl", "U"),
+        ("5 Einheiten", "de", "U"),
+        ("5 U", "en", "U"),
+        ("5 days", "en", "d"),
+        ("a 5-day course", "en", "d"),
+        ("5 dagen", "nl", "d"),
+        ("een 5-daagse kuur", "nl", "d"),
+        ("5 Tage", "de", "d"),
+        ("eine 5-tägige Kur", "de", "d"),
+        ("5 jours", "fr", "d"),
+        ("5 günlük", "tr", "d"),
+        ("5 weeks", "en", "wk"),
+        ("5 weken", "nl", "wk"),
+        ("5 months", "en", "mo"),
+        ("5 maanden", "nl", "mo"),
+        ("5 years", "en", "yr"),
+        ("5 jaar", "nl", "yr"),
+        ("5-jarige", "nl", "yr"),
+        ("5 min", "en", "min"),
+        ("5 minuten", "nl", "min"),
+        ("5 seconds", "en", "s"),
+        ("eine 5-prozentige Lösung", "de", "%"),
+        ("5-uurs", "nl", "h"),
         ("5 %", "en", "%"),
         ("5 percent", "en", "%"),
         ("5 per cent", "en", "%"),
@@ -219,8 +250,6 @@ def test_units(text, locale, unit):
 @pytest.mark.parametrize(
     "text",
     [
-        "12 months",
-        "3 years",
         "4 experts",
         "5 patients",
         "5 L-carnitine",
@@ -229,8 +258,12 @@ def test_units(text, locale, unit):
         "5 gene",
         "5 hair",
         "5 Meters",  # not a unit we know
-        "30 min",  # time units are kept modest
-        "5 days",
+        "5 U.S. states",
+        "5 weekends",
+        "5 minister",
+        "5 dagger",
+        "5 tags",
+        "5 dailies",
         "the first 3 i.e. the worst",
         "3 ie",
     ],
@@ -298,7 +331,7 @@ def test_urls_and_emails_carry_no_numbers():
 
 def test_non_ascii_digits_are_ignored():
     assert found("① ② ٥ ۵ ५ ²") == []
-    assert found("m² 5 mg/m²") == [("5", "mg")]
+    assert found("m² 5 mg/m²") == [("5", "mg/m²")]
 
 
 def test_text_without_digits_is_empty():
@@ -364,6 +397,19 @@ def test_text_without_digits_is_empty():
         ("<a2>Read</a2> the <h3>guide</h3>", "en", "<a>Lees</a> de <h2>gids</h2>", "nl"),
         ("See https://x.com/a1", "en", "Zie https://x.nl/b2/c3", "nl"),
         ("No numbers", "en", "Geen getallen", "nl"),
+        # Fractions as decimals, exponents with a caret or in superscript, doses per body
+        # size spelled out, durations and percentages as adjectives.
+        ("Take ½ tablet", "en", "Neem 0,5 tablet", "nl"),
+        ("Take 1½ tablets", "en", "Neem 1 ½ tablet", "nl"),
+        ("150 ×10^9/L", "en", "150 ×10⁹/l", "nl"),
+        ("Take 2 mg/kg daily", "en", "Neem dagelijks 2 mg per kg lichaamsgewicht", "nl"),
+        ("Apply a 5% solution", "en", "Eine 5-prozentige Lösung auftragen", "de"),
+        ("Apply a 5% solution", "en", "Een 5%-oplossing aanbrengen", "nl"),
+        ("a 7-day course", "en", "eine 7-tägige Kur", "de"),
+        ("a 7-day course", "en", "een kuur van 7 dagen", "nl"),
+        ("for 2 weeks", "en", "2 hafta boyunca", "tr"),
+        ("Take 2 tablets of 5 mg", "en", "Neem 2 tabletten van 5 mg", "nl"),
+        ("aged 5 and over", "en", "vanaf 5 jaar", "nl"),
         ("", "en", "", "nl"),
     ],
 )
@@ -474,6 +520,58 @@ def test_extra_number():
 
 def test_number_written_as_a_word_is_reported():
     assert kinds(compare("3 JAK inhibitors", "en", "drie JAK-remmers", "nl")) == ["missing"]
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "message"),
+    [
+        # Found by a review: each passed before.
+        ("Inject 5 µl of the solution.", "Injecteer 5 ml van de oplossing.", "5 µl … 5 ml"),
+        ("Inject 10 units of insulin.", "Spuit 10 ml insuline.", "10 U … 10 ml"),
+        ("Take one tablet every 7 days.", "Neem elke 7 uur één tablet.", "7 d … 7 h"),
+        ("Take 2 mg/kg of prednisone.", "Neem 2 mg prednison.", "2 mg/kg … 2 mg"),
+        (
+            "Dosage is 100 mg/m² per cycle.",
+            "De dosering is 100 mg per cyclus.",
+            "100 mg/m² … 100 mg",
+        ),
+        ("Take 2 tablets at night.", "Neem 's avonds 2 mg.", "2 tablets … 2 mg"),
+        ("Use 5 drops daily.", "Gebruik dagelijks 5 ml.", "5 drops … 5 ml"),
+    ],
+)
+def test_a_unit_changed_where_the_source_counts_or_names_it(source, target, message):
+    (problem,) = compare(source, "en", target, "nl")
+    before, after = message.split(" … ")
+    assert problem.kind == "unit"
+    assert problem.message == f"{before} in the source is {after} in the translation"
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("Take ½ tablet daily.", "Neem dagelijks ¼ tablet."),
+        ("Take 1½ tablets daily.", "Neem dagelijks 1¼ tabletten."),
+        ("A platelet count below 150 ×10⁹/L.", "Een aantal onder 150 ×10¹²/l."),
+    ],
+)
+def test_changed_fractions_and_exponents_are_caught(source, target):
+    assert kinds(compare(source, "en", target, "nl")) == ["missing", "extra"]
+
+
+def test_fractions_and_exponents_are_read_with_their_offsets():
+    text = "Take 1½ tablets, then ½, count 150 ×10⁹/L and 5 m²."
+    qs = quantities(text, "en")
+    assert [(format(q.value, "f"), q.text) for q in qs] == [
+        ("1.5", "1½"),
+        ("0.5", "½"),
+        ("150", "150"),
+        ("10", "10"),
+        ("9", "⁹"),
+        ("5", "5"),
+    ]
+    for q in qs:
+        assert text[q.start : q.end] == q.text
+    assert describe_difference("Take ½ tablet.", "Take ¼ tablet.", "en") == "½ → ¼"
 
 
 def test_glued_numbers_must_survive():

@@ -383,12 +383,17 @@ def _hard_cut(text: str, limit: int) -> list[tuple[str, str]]:
 # -- pseudo-localisation ------------------------------------------------------------------------
 
 _ACCENTS = str.maketrans("aeiouycnszAEIOUYCNSZ", "áéíöüýçñšžÁÉÍÖÜÝÇÑŠŽ")
-_UNITS = r"(?:mg|µg|μg|mcg|ng|kg|g|mL|ml|dL|dl|L|l|IU|mmol|µmol|mol|mm|cm|m|min|h|s)"
-_KEEP_RE = re.compile(
-    r"⟦\d+⟧"
-    r"|\d+(?:[.,\u00a0\u202f]\d+)*"
-    rf"(?:\s?(?:%|‰|°[CF]|{_UNITS}(?:/(?:kg|m²|m2|dL|dl|mL|ml|L|l|day|d|h|min))?(?![^\W\d_])))?"
-)
+_TOKEN_KEEP_RE = re.compile(r"⟦\d+⟧")
+
+
+def _kept_spans(text: str) -> list[tuple[int, int]]:
+    """Where pseudo-localisation must not touch the text: tokens, and every number with its unit
+    as the numbers check reads it (so accenting "4 years" cannot turn it into "4 ýéárs")."""
+    from . import numbers
+
+    spans = [m.span() for m in _TOKEN_KEEP_RE.finditer(text)]
+    spans += [(q.start, q.end) for q in numbers.quantities(text, "en")]
+    return sorted(spans)
 
 
 def pseudo_translate(text: str) -> str:
@@ -399,10 +404,12 @@ def pseudo_translate(text: str) -> str:
         return text
     out = []
     pos = 0
-    for m in _KEEP_RE.finditer(text):
-        out.append(text[pos : m.start()].translate(_ACCENTS))
-        out.append(m.group())
-        pos = m.end()
+    for start, end in _kept_spans(text):
+        if start < pos:  # inside a span already kept
+            start = pos
+        out.append(text[pos:start].translate(_ACCENTS))
+        out.append(text[start:end])
+        pos = max(pos, end)
     out.append(text[pos:].translate(_ACCENTS))
     pad = "~" * max(1, math.ceil(len(text) * 0.3))
     return f"[{''.join(out)}{pad}]"

@@ -142,7 +142,37 @@ def _chain(primary: _Convention, other: _Convention | None) -> tuple[_Convention
     return tuple(out)
 
 
-_ANY_DIGIT_RE = re.compile(r"[0-9]")
+_FRACTION_CHARS = "\u00bc-\u00be\u2150-\u215e"  # ¼ ½ ¾ and ⅐ ... ⅞
+_ANY_DIGIT_RE = re.compile(f"[0-9{_FRACTION_CHARS}]")
+# Vulgar fractions, as the decimals a translation may write instead ("½" is "0,5"); the ones
+# with no finite decimal to four places (a translation writing "0,33" for "⅓" is reported).
+_FRACTIONS = {
+    "¼": "0.25",
+    "½": "0.5",
+    "¾": "0.75",
+    "⅐": "0.1429",
+    "⅑": "0.1111",
+    "⅒": "0.1",
+    "⅓": "0.3333",
+    "⅔": "0.6667",
+    "⅕": "0.2",
+    "⅖": "0.4",
+    "⅗": "0.6",
+    "⅘": "0.8",
+    "⅙": "0.1667",
+    "⅚": "0.8333",
+    "⅛": "0.125",
+    "⅜": "0.375",
+    "⅝": "0.625",
+    "⅞": "0.875",
+}
+_FRACTION_RE = re.compile(f"[{_FRACTION_CHARS}]")
+# Superscript digits after a number are its exponent ("150 ×10⁹/L" is 150, 10 and 9, as
+# "150 ×10^9/L" is); after a letter they belong to a unit or a footnote ("m²", "text¹").
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT_RE = re.compile(f"(?<=[0-9])[⁻⁺]?[{_SUPERSCRIPTS}]+")
+_FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPTS, "0123456789", "⁻⁺")
+_UNUSUAL_DIGIT_RE = re.compile(f"[{_FRACTION_CHARS}{_SUPERSCRIPTS}]")
 _RUN_RE = re.compile(r"[0-9]+(?:[.,'\u2019 \u00a0\u202f\u2009][0-9]+)*")
 _SEP_RE = re.compile(r"[^0-9]")
 _DIGITS_RE = re.compile(r"[0-9]+")
@@ -236,6 +266,21 @@ _UNITS: list[tuple[str, list[str], bool]] = [
         ],
         False,
     ),
+    (
+        "U",
+        [
+            r"units?",
+            r"eenhe(?:id|den)",
+            r"einheit(?:en)?",
+            r"unités?",
+            r"unidad(?:es)?",
+            r"unità",
+            r"birim",
+            r"(?-i:U)(?!\.)",  # "10 U insulin"; "5 U.S. states" has none
+        ],
+        False,
+    ),
+    ("µl", [r"[µμ]l", r"mcl", r"ul", _MICRO + _LITRE], False),
     ("ml", [r"ml", r"mil+i" + _LITRE], False),
     ("cm", [r"cm", r"[cz]enti" + _METRE], False),
     ("mm", [r"mm", r"mil+i" + _METRE], False),
@@ -253,6 +298,8 @@ _UNITS: list[tuple[str, list[str], bool]] = [
             r"por\s+cento",
             r"prosent",
             r"pct",
+            r"prozentig(?:e[nrsm]?)?",  # "eine 5-prozentige Lösung"
+            r"procents",  # "een 5-procents oplossing"
         ],
         False,
     ),
@@ -264,17 +311,110 @@ _UNITS: list[tuple[str, list[str], bool]] = [
         [
             r"hrs?",
             r"hours?",
-            r"uur",
+            r"uurs?",
             r"std",
             r"stunden?",
+            r"stündig(?:e[nrsm]?)?",
             r"heures?",
-            r"saat",
+            r"saat(?:lik)?",
             r"horas?",
             r"ore",
             r"ora",
             r"h",
         ],
         True,
+    ),
+    # Durations: "every 7 days" must not become "elke 7 uur". Adjectives ("a 7-day course",
+    # "7-tägige", "7-daagse", "7 günlük") are the same unit.
+    (
+        "min",
+        [
+            r"mins?",
+            r"minut(?:es?|en|os?|i|o)",
+            r"minuut",
+            r"minütig(?:e[nrsm]?)?",
+            r"dakika(?:l[ıi]k)?",
+        ],
+        False,
+    ),
+    (
+        "s",
+        [
+            r"secs?",
+            r"seconds?",
+            r"seconden?",
+            r"sekunden?",
+            r"segundos?",
+            r"second[io]",
+            r"saniye(?:l[ıi]k)?",
+        ],
+        False,
+    ),
+    (
+        "d",
+        [
+            r"days?",
+            r"dag(?:en)?",
+            r"daags(?:e)?",
+            r"tag(?:e|en)?",
+            r"tägig(?:e[nrsm]?)?",
+            r"jours?",
+            r"días?",
+            r"dias?",
+            r"giorn[io]",
+            r"gün(?:l[üu]k)?",
+            r"dygn",
+            r"døgn",
+        ],
+        False,
+    ),
+    (
+        "wk",
+        [
+            r"weeks?",
+            r"weken",
+            r"wochen?",
+            r"wöchig(?:e[nrsm]?)?",
+            r"semaines?",
+            r"semanas?",
+            r"settiman[ae]",
+            r"hafta(?:l[ıi]k)?",
+        ],
+        False,
+    ),
+    (
+        "mo",
+        [
+            r"months?",
+            r"maand(?:en)?",
+            r"monat(?:e|en)?",
+            r"monatig(?:e[nrsm]?)?",
+            r"mois",
+            r"mes(?:es)?",
+            r"mês",
+            r"mes[ei]",
+            r"ay(?:l[ıi]k)?",
+        ],
+        False,
+    ),
+    (
+        "yr",
+        [
+            r"years?",
+            r"yrs?",
+            r"jaar",
+            r"jaren",
+            r"jarig(?:e|en)?",
+            r"jahr(?:e|en)?",
+            r"jährig(?:e[nrsm]?)?",
+            r"ans?",
+            r"années?",
+            r"años?",
+            r"ann[io]",
+            r"anos?",
+            r"yıl(?:l[ıi]k)?",
+        ],
+        False,
     ),
     ("g", [r"gr", _GRAM, r"g"], True),
     ("l", [_LITRE, r"l"], True),
@@ -297,6 +437,16 @@ _UNIT_RE = re.compile(
     r"(?:[\s" + _MASK + r"]*|[-\u2010\u2011])(?:" + _unit_alternation() + ")", re.IGNORECASE
 )
 _UNIT_NAMES = {f"u{i}": canonical for i, (canonical, _s, _x) in enumerate(_UNITS)}
+# A dose per kilogram of body weight or per square metre of body surface is another dose:
+# "2 mg/kg" must not become "2 mg". (Per day and per week are not read: "30 mg daily" and
+# "30 mg/dag" are the same dose, and words say how often as often as units do.)
+_PER_BODY_RE = re.compile(
+    r"(?:[\s" + _MASK + r"]*/[\s" + _MASK + r"]*|\s+(?:per|pro|je|par|por|a)\s+)"
+    r"(?:(?P<kg>kg|kilo(?:gram\w*)?)|(?P<m2>m²|m2|m\^2))(?![\w'\u2019])",
+    re.IGNORECASE,
+)
+_PER_BODY_NAMES = {"kg": "kg", "m2": "m²"}
+_DOSES = frozenset(("mg", "µg", "g", "ng", "IU", "U", "ml", "µl", "l", "mmol", "kcal"))
 # Percent written before the number: Turkish "%70", "% 70", "yüzde 70".
 _PREFIX_PERCENT_RE = re.compile(r"(?:%|(?<![^\W\d_])yüzde)[ \u00a0\u202f]?\Z", re.IGNORECASE)
 
@@ -351,6 +501,8 @@ def _scan(text: str, chain: tuple[_Convention, ...], language: str) -> tuple[Qua
     pieces: list[tuple] = []
     for m in _RUN_RE.finditer(masked):
         pieces.extend(_read_run(m.group(), m.start(), chain))
+    if _UNUSUAL_DIGIT_RE.search(masked):
+        pieces = _fractions_and_exponents(masked, pieces)
     if not pieces:
         return ()
 
@@ -360,13 +512,22 @@ def _scan(text: str, chain: tuple[_Convention, ...], language: str) -> tuple[Qua
     ends = [p[1] for p in pieces]
     how = [""] * n  # "post": unit written after, "pre": percent before, "range": shared
     consumed = 0
+    dropped: set[int] = set()  # digits inside a unit ("mg/m2")
     for i, (start, end, _value) in enumerate(pieces):
+        if i in dropped:
+            continue
         um = _UNIT_RE.match(masked, end)
         if um and (i + 1 == n or um.end() <= pieces[i + 1][0]):
             units[i] = _UNIT_NAMES[um.lastgroup or ""]
             ends[i] = um.end()
+            if units[i] in _DOSES:
+                per = _PER_BODY_RE.match(masked, um.end())
+                if per is not None:
+                    units[i] += "/" + _PER_BODY_NAMES[per.lastgroup or ""]
+                    ends[i] = per.end()
+                    dropped.update(j for j in range(i + 1, n) if pieces[j][0] < per.end())
             how[i] = "post"
-            consumed = um.end()
+            consumed = ends[i]
             continue
         pm = _PREFIX_PERCENT_RE.search(masked, max(consumed, start - 8), start)
         if pm:
@@ -401,7 +562,30 @@ def _scan(text: str, chain: tuple[_Convention, ...], language: str) -> tuple[Qua
             end=ends[i],
         )
         for i in range(n)
+        if i not in dropped
     )
+
+
+def _fractions_and_exponents(masked: str, pieces: list[tuple]) -> list[tuple]:
+    """``pieces`` with the vulgar fractions of the text (on their own, "½", or after a whole
+    number, "1½" and "1 ½") and the superscript exponents of its numbers, in text order."""
+    by_end = {end: k for k, (_start, end, _value) in enumerate(pieces)}
+    out = list(pieces)
+    for m in _FRACTION_RE.finditer(masked):
+        value = Decimal(_FRACTIONS[m.group()])
+        at = m.start()
+        k = by_end.get(at)
+        if k is None and at > 0 and masked[at - 1] in _SPACE_SET:
+            k = by_end.get(at - 1)
+        if k is not None and out[k][2] == out[k][2].to_integral_value():
+            start, _end, whole = out[k]
+            out[k] = (start, m.end(), whole + value)
+        else:
+            out.append((at, m.end(), value))
+    for m in _SUPERSCRIPT_RE.finditer(masked):
+        out.append((m.start(), m.end(), Decimal(m.group().translate(_FROM_SUPERSCRIPT))))
+    out.sort()
+    return out
 
 
 def quantities(text: str, locale: str) -> list[Quantity]:
@@ -419,7 +603,10 @@ def quantities(text: str, locale: str) -> list[Quantity]:
 # ---------------------------------------------------------------------------------------------
 # Comparing.
 
-_NUMBER_TEXT_RE = re.compile(r"[0-9](?:[0-9.,'\u2019 \u00a0\u202f\u2009]*[0-9])?")
+_NUMBER_TEXT_RE = re.compile(
+    f"[0-9{_FRACTION_CHARS}{_SUPERSCRIPTS}]"
+    f"(?:[0-9.,'\u2019 \u00a0\u202f\u2009]*[0-9{_FRACTION_CHARS}{_SUPERSCRIPTS}])?"
+)
 _SPACE_TRANS = str.maketrans({c: " " for c in _SPACES})
 
 
@@ -483,7 +670,14 @@ def compare(
         used[j] = True
         t = tgt[j]
         if q.unit is None:
-            continue  # the translation may name a unit the source leaves implicit
+            # The translation may name a unit the source leaves implicit ("5 to 10 mg", "5 tot
+            # 10 mg"), but not a dose where the source counts things ("2 tablets", "5 drops",
+            # "5 µl" before it was a unit we know): "2 mg" is another dose.
+            counted = _counted(source, q, _language(source_locale))
+            if counted and t.unit is not None and t.unit.split("/")[0] in _DOSES | {"%"}:
+                message = f"{_show(q)} {counted} in the source is {_show(t)} in the translation"
+                problems.append(((0, q.start), NumberProblem("unit", message, q, t)))
+            continue
         if t.unit is None:
             message = f"{_show(q)} in the source is {_show(t)} without a unit in the translation"
         else:
@@ -518,6 +712,21 @@ def compare(
 
     problems.sort(key=lambda p: p[0])
     return [p for _, p in problems]
+
+
+_WORD_AFTER_RE = re.compile(r"[ \u00a0\u202f\u2009]?([^\W\d_]{3,})")
+
+
+def _counted(text: str, q: Quantity, language: str) -> str | None:
+    """The word after a number with no unit, when it names what is counted ("2 tablets",
+    "5 drops"): a word of three letters or more that does not join a range ("5 and 10")."""
+    m = _WORD_AFTER_RE.match(text, q.end)
+    if m is None:
+        return None
+    word = m.group(1)
+    if word.lower() in _RANGE_WORDS.get(language, ()):
+        return None
+    return word
 
 
 def _canonical_value(value: Decimal) -> Decimal:

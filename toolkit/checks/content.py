@@ -138,8 +138,9 @@ def _span(q):
 def numbers(ctx, entry):
     """Every number of the source must be in the translation, and no other: read with each
     language's number format (2.5 = 2,5 in Dutch and German; 1,500 = 1.500), in any order,
-    ranges (1000–2000) and percentages included. A changed number in medical text is a
-    patient-safety error."""
+    ranges (1000–2000), percentages, fractions (½ = 0,5) and exponents (10⁹ = 10^9)
+    included. A changed number in medical text is a patient-safety error. Numbers written as
+    words ("two drops") are not read."""
     if not usable(entry):
         return
     for p in _number_problems(ctx, entry):
@@ -149,8 +150,10 @@ def numbers(ctx, entry):
 
 @check("units", "error")
 def units(ctx, entry):
-    """A number keeps its unit: 30 mg must not become 30 g, µg must not become mg. Spellings
-    that differ by language count as the same unit (IU = IE = UI, ml = mL, µg = mcg)."""
+    """A number keeps its unit: 30 mg must not become 30 g, µg must not become mg, 2 mg/kg
+    must not become 2 mg, 7 days must not become 7 hours, and 2 tablets or 5 drops must not
+    become 2 mg or 5 ml. Spellings that differ by language count as the same unit (IU = IE =
+    UI, ml = mL, µg = mcg, days = dagen = Tage, 5-day = 5-tägig)."""
     if not usable(entry):
         return
     for p in _number_problems(ctx, entry):
