@@ -407,8 +407,18 @@ def bundle_(ctx: Context, locales, min_completion, allow_warnings):
     help="Write the report to this file instead of standard output.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--only", multiple=True, metavar="CHECK", help="Run only this check (repeatable).")
-@click.option("--skip", multiple=True, metavar="CHECK", help="Do not run this check (repeatable).")
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="CHECK",
+    help="Run only this check (repeatable, or a comma-separated list).",
+)
+@click.option(
+    "--skip",
+    multiple=True,
+    metavar="CHECK",
+    help="Do not run this check (repeatable, or a comma-separated list).",
+)
 @click.option(
     "--page",
     "page",

@@ -138,6 +138,18 @@ TPO = "Elevated TSH, anti‑TPO antibodies"
             "Bel +31 20 123 4567 of mail info@clinic.nl.",
         ),
         (
+            "control-characters",
+            ZINC,
+            "Zink (\u202e30\u202fmg) – essentieel voor gezonde haarzakjes.",
+            "Zink (30\u202fmg) – essentieel voor gezonde haarzakjes.",
+        ),
+        (
+            "control-characters",
+            "Take 30 mg with water.",
+            "Neem 30 mg\x08 met water.",
+            "Neem 30\u00a0mg met water.",
+        ),
+        (
             "copied-source",
             "Low‑level laser therapy improves cellular metabolism.",
             "Low‑level laser therapy improves cellular metabolism.",
@@ -213,6 +225,22 @@ def test_copied_dutch_source_heading_is_not_copied_source():
     )
 
 
+def test_bidirectional_marks_are_for_right_to_left_translations_and_overrides_for_none():
+    rlm, isolate, override = "\u200f", "\u2067", "\u202e"
+    arabic = f"خذ {isolate}30 mg{rlm} يوميًا"
+    assert run("control-characters", "Take 30 mg daily.", arabic, locale="ar") == []
+    assert run("control-characters", "Take 30 mg daily.", arabic, locale="nl") == [
+        "invisible U+2067 (RIGHT-TO-LEFT ISOLATE) not in the source",
+        "invisible U+200F (RIGHT-TO-LEFT MARK) not in the source",
+    ]
+    assert run("control-characters", "Take 30 mg daily.", f"{override}30 mg", locale="ar") == [
+        "invisible U+202E (RIGHT-TO-LEFT OVERRIDE) not in the source"
+    ]
+    # What the source holds, the translation may keep; tabs and line breaks are text.
+    assert run("control-characters", f"Take{rlm} 30 mg.", f"Neem{rlm} 30 mg.") == []
+    assert run("control-characters", "Take\t30 mg.", "Neem\t30 mg,\nelke dag.") == []
+
+
 def test_every_check_has_an_explanation_and_severity():
     checks = all_checks()
     required = {
@@ -227,6 +255,7 @@ def test_every_check_has_an_explanation_and_severity():
         "forbidden",
         "acronyms",
         "urls",
+        "control-characters",
         "copied-source",
         "wrong-language",
         "punctuation",
@@ -276,6 +305,9 @@ def test_exit_codes_and_json_schema(project_dir, cli):
     data = json.loads(result.output)
     errors = [f for f in data["findings"] if f["severity"] == "error"]
     assert {f["check"] for f in errors} == {"numbers"} and len(errors) == 2  # 30 missing, 300 extra
+    assert {f["check"] for f in data["findings"]} == {"numbers", "untranslated"}
+    listed = cli(project_dir, "check", "--format", "json", "--only", "numbers,untranslated")
+    assert listed.output == result.output
     error = errors[0]
     for key in (
         "check",

@@ -5,7 +5,9 @@ Each function's docstring is the explanation ``localise checks`` shows.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..model import has_translation, usable
@@ -358,6 +360,40 @@ def urls(ctx, entry):
         for m in pattern.finditer(msgid):
             if m.group(0) not in entry.msgstr:
                 yield f"{what} {m.group(0)} is missing or changed", None
+
+
+# Characters that change what a reader sees without being seen: C0 and C1 controls (tab and
+# newline aside) and the bidirectional overrides, which reorder what follows them ("150 mg"
+# after U+202E shows as "gm 051"). The embeddings, isolates and marks do the same in a
+# left-to-right text; a right-to-left translation may need them.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202d\u202e]")
+_BIDI_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_CONTROL_NAMES = {"\r": "CARRIAGE RETURN", "\x7f": "DELETE"}
+
+
+@functools.cache
+def _invisible_re(locale: str) -> re.Pattern[str]:
+    from ..build import text_direction
+
+    return _BIDI_RE if text_direction(locale) == "ltr" else _CONTROL_RE
+
+
+def _char_name(char: str) -> str:
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(char, "control character")
+    return f"U+{ord(char):04X} ({name})"
+
+
+@check("control-characters", "error")
+def control_characters(ctx, entry):
+    """The translation holds an invisible character the source does not: a control character,
+    or a bidirectional override that reorders what follows it on the page ("150 mg" shows as
+    "gm 051"). In a left-to-right language the bidirectional embeddings, isolates and marks are
+    reported too; right-to-left translations may use them."""
+    if not usable(entry):
+        return
+    for m in _invisible_re(ctx.locale).finditer(entry.msgstr):
+        if m.group() not in entry.msgid:
+            yield f"invisible {_char_name(m.group())} not in the source", m.span()
 
 
 @check("copied-source", "warning")

@@ -100,9 +100,12 @@ class CheckResult:
 
 
 def select(only=(), skip=()) -> list[Check]:
+    """The checks to run: ``only`` and ``skip`` are names, each also a comma-separated list."""
+    only = {n.strip() for names in only for n in names.split(",") if n.strip()}
+    skip = {n.strip() for names in skip for n in names.split(",") if n.strip()}
     checks = all_checks()
     names = {c.name for c in checks}
-    for name in list(only) + list(skip):
+    for name in sorted(only | skip):
         if name not in names:
             raise LocaliseError(f"unknown check {name!r}; `localise checks` lists them")
     return [c for c in checks if (not only or c.name in only) and c.name not in skip]
