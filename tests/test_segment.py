@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -484,3 +485,34 @@ def test_an_article_that_cannot_be_segmented_costs_only_itself(project_dir, cli,
     assert build.output.count("dermatomyositis-hair-loss-causes.txt") == 1
     assert not (project_dir / "dist/nl/dermatomyositis-hair-loss-causes.html").exists()
     assert (project_dir / "dist/nl/autoimmune-related-balding.html").exists()
+
+
+def test_text_fields_show_markup_as_text_report_it_and_keep_no_break_spaces(tmp_path):
+    from toolkit.bundle import wordpress_payload
+
+    post = {
+        "id": 7,
+        "slug": "zinc",
+        "title": {"rendered": "Zinc &amp; hair"},
+        "content": {"rendered": "<p>Take zinc.</p>"},
+        "excerpt": {"rendered": "<p>Zinc (30\u202fmg) helps\n hair.</p>"},
+    }
+    path = tmp_path / "zinc.json"
+    path.write_text(json.dumps(post), encoding="utf-8")
+    [article] = read_articles(path, load_project(tmp_path))
+    skel = segment_article(article)
+    attack = 'Zink & haar<img src=x onerror="alert(1)">'
+    nl = {
+        "Zinc & hair": attack,
+        "Take zinc.": "Neem zink.",
+        "Zinc (30\u202fmg) helps hair.": "Zink (30\u202fmg) helpt het haar.",
+    }
+    page = build_page(skel, "nl", nl)
+    assert "<img" not in page.html and "&lt;img src=x onerror=" in page.html
+    assert [(r.msgid, r.fallback) for r in page.rejected] == [("Zinc & hair", False)]
+    # The description made from the excerpt keeps the no-break space of "30 mg".
+    assert '<meta name="description" content="Zink (30\u202fmg) helpt het haar.">' in page.html
+    payload = wordpress_payload(article, skel, "nl", nl, None, "en")
+    # WordPress takes a title as HTML: the payload's is the translation, escaped.
+    assert payload["title"] == 'Zink &amp; haar&lt;img src=x onerror="alert(1)"&gt;'
+    assert "<img" not in json.dumps(payload, ensure_ascii=False)

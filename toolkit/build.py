@@ -14,9 +14,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .placeholders import MARKUP_LIKE_RE
 from .segment import ArticleSkeleton, Rejection, escape_attr, escape_text, render_parts
 
 _TAG = re.compile(r"<[^>]*>")
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 
 
 @dataclass
@@ -84,7 +86,7 @@ def build_page(
         return render_parts(seg.parts, lookup, rejected, lang, direction)
 
     def plain(name: str) -> str:
-        return fill_field(skeleton, name, lookup) or ""
+        return fill_field(skeleton, name, lookup, rejected) or ""
 
     result = PageResult(skeleton.slug, locale, "")
     if "page" in fields:
@@ -101,7 +103,10 @@ def build_page(
         if "meta:rank_math_description" in fields:
             description = plain("meta:rank_math_description")
         elif "excerpt" in fields:
-            description = html.unescape(" ".join(_TAG.sub(" ", fill("excerpt")).split()))
+            # Only HTML's white space is folded: str.split() would also take the no-break
+            # spaces of "30\u202fmg" and "70\u00a0%".
+            text = _HTML_SPACE.sub(" ", _TAG.sub(" ", fill("excerpt")))
+            description = html.unescape(text.strip(" "))
         else:
             description = ""
         content = fill("content") or ""
@@ -154,7 +159,12 @@ def fill_field(
         return None
     if len(seg.parts) == 1 and type(seg.parts[0]) is not str and seg.parts[0][0] == "t":
         msgid = seg.parts[0][1]
-        return lookup(msgid) or msgid
+        msgstr = lookup(msgid)
+        if msgstr and rejected is not None and MARKUP_LIKE_RE.search(msgstr):
+            rejected.append(
+                Rejection(msgid, msgstr, "markup in a plain-text field is shown as text", False)
+            )
+        return msgstr or msgid
     if all(type(p) is str for p in seg.parts) and name not in ("content", "excerpt", "page"):
         return html.unescape("".join(seg.parts))  # a text field with nothing to translate
     return render_parts(seg.parts, lookup, rejected)

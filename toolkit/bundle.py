@@ -84,6 +84,7 @@ def wordpress_payload(
 ) -> dict:
     """The translated post as a WordPress REST API payload for a multilingual plugin."""
     from .build import _rewrite_links, fill_field, html_lang
+    from .segment import escape_text
 
     payload: dict = {"slug": article.slug, "lang": html_lang(locale), "status": "draft"}
     for key in PAYLOAD_KEYS:
@@ -91,6 +92,8 @@ def wordpress_payload(
         if value is not None:
             if key == "content" and link_map is not None:
                 value = _rewrite_links(value, link_map)
+            elif key == "title":  # plain text, and WordPress takes a title as HTML
+                value = escape_text(value)
             payload[key] = value
     meta = {}
     for name in skeleton.fields:
