@@ -464,6 +464,35 @@ def test_leftover_fragments_in_built_pages(project_dir, cli):
     )
 
 
+def test_leftover_english_anywhere_a_reader_sees_it(cli, tmp_path):
+    english = {
+        "aside": "Ask your doctor before you stop taking any of these medicines.",
+        "strong in section": "Hair usually grows back within six months of treatment.",
+        "span in div": "Contact the clinic if the rash spreads to your face or hands.",
+        "img alt": "A picture of a doctor looking at the hair of a woman.",
+        "meta description": "How autoimmune diseases cause hair loss and how to treat it.",
+    }
+    dutch = "De meeste patiënten zien binnen enkele maanden weer haargroei op de hoofdhuid."
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<!DOCTYPE html>\n<html lang="nl"><head><title>Haaruitval</title>\n'
+        f'<meta name="description" content="{english["meta description"]}"></head>\n'
+        f"<body><article><section><strong>{english['strong in section']}</strong>\n"
+        f"<p>{dutch}</p></section>\n<aside>{english['aside']}</aside>\n"
+        f"<div><span>{english['span in div']}</span>\n<p>{dutch}</p></div>\n"
+        f'<p>{dutch} <img src="a.jpg" alt="{english["img alt"]}"></p>\n'
+        "<pre>Code stays as it is: print the dose for every patient</pre>\n"
+        "</article></body></html>\n",
+        encoding="utf-8",
+    )
+    result = cli(tmp_path, "check", "--page", str(page), "--lang", "nl", "--format", "json")
+    assert result.exit_code == 1
+    found = {f["msgid"]: (f["line"], f["message"]) for f in findings(result)}
+    assert set(found) == set(english.values())
+    assert found[english["img alt"]][0] == 9 and "(img alt)" in found[english["img alt"]][1]
+    assert found[english["aside"]][0] == 6
+
+
 def test_checks_command_lists_every_check(cli, project_dir):
     out = cli(project_dir, "checks").output
     for c in all_checks():

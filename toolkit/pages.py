@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError, read_bytes
-from .segment import HEADINGS, PROTECTED, fold
-
-_BLOCKS = (
-    frozenset(
-        "p li td th dt dd figcaption caption blockquote summary button label option title h1 h2 h3 h4 h5 h6 div section article".split()
-    )
-    | HEADINGS
+from .segment import (
+    INLINE,
+    INLINE_PROTECTED,
+    META_CONTENT,
+    PROTECTED,
+    TRANSLATABLE_ATTRS,
+    fold,
 )
 
 
@@ -82,21 +82,52 @@ class Page:
 
 
 def _html_fragments(html: str):
+    """What a reader of the page sees, as fragments: the running text of every element that is
+    not inline (its own text with that of its inline descendants, up to the next element that
+    is not inline), its translatable attributes (alt, title, ...) and the head's descriptions.
+    Protected content (code, scripts, ``translate="no"``) is left out."""
     import lxml.html
 
     root = lxml.html.document_fromstring(html)
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag not in _BLOCKS:
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        tag = el.tag
+        if not isinstance(tag, str) or tag in PROTECTED or el.get("translate") == "no":
             continue
+        line = el.sourceline or 1
+        for name in TRANSLATABLE_ATTRS:
+            value = el.get(name)
+            if value and _LETTER.search(value):
+                yield Fragment(fold(value).strip(), line, f"{tag} {name}")
+        if tag == "meta" and (el.get("name") or el.get("property")) in META_CONTENT:
+            value = el.get("content") or ""
+            if _LETTER.search(value):
+                yield Fragment(
+                    fold(value).strip(), line, f"meta {el.get('name') or el.get('property')}"
+                )
+        if tag not in INLINE:
+            parts: list[str] = []
+            _running_text(el, parts)
+            text = fold(" ".join(parts)).strip()
+            if text and _LETTER.search(text):
+                yield Fragment(text, line)
+        stack.extend(reversed(el))
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _running_text(el, parts: list[str]) -> None:
+    """The text of ``el`` outside its descendants that are not inline (or are protected)."""
+    parts.append(el.text or "")
+    for child in el:
+        tag = child.tag
         if (
-            any(a.tag in PROTECTED or a.get("translate") == "no" for a in el.iterancestors())
-            or el.tag in PROTECTED
+            isinstance(tag, str)
+            and tag in INLINE
+            and tag not in INLINE_PROTECTED
+            and child.get("translate") != "no"
         ):
-            continue
-        if any(isinstance(d.tag, str) and d.tag in _BLOCKS for d in el.iterdescendants()):
-            # Only direct text of a container: its blocks are fragments of their own.
-            text = fold(" ".join([el.text or ""] + [c.tail or "" for c in el])).strip()
-        else:
-            text = fold(el.text_content()).strip()
-        if text and re.search(r"[^\W\d_]", text):
-            yield Fragment(text, el.sourceline or 1)
+            _running_text(child, parts)
+        parts.append(child.tail or "")

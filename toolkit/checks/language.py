@@ -44,6 +44,7 @@ def mixed_source(ctx, pot):
 @check("leftover", "error", scope="page")
 def leftover(ctx, page):
     """A text fragment of a built page (dist/<locale>/) is not in the page's language: a
-    paragraph left in the source language, or text that bypassed the catalogs. Run on any page
-    with `localise check --page FILE --lang LOCALE`."""
+    paragraph left in the source language, or text that bypassed the catalogs. Every text a
+    reader meets is read: the running text of any element, alt and title attributes, the
+    page's description. Run on any page with `localise check --page FILE --lang LOCALE`."""
     yield from page.foreign_fragments(ctx.identifier)
