@@ -344,6 +344,21 @@ def test_quote_in_translated_alt_cannot_add_an_attribute():
     assert img.get("alt") == 'Hoofdhuid" onerror="alert(1)'
 
 
+def test_text_that_reads_as_markup_or_as_its_escape_comes_back_as_written():
+    html = "<p>Type &lt;b&gt; for <b>bold</b>; 3 &lt; 5, and &amp;lt; is how HTML writes &lt;.</p>"
+    [unit] = segment_html(html).units
+    assert unit.msgid == "Type &lt;b> for <b>bold</b>; 3 < 5, and &amp;lt; is how HTML writes <."
+    for translations in ({}, {unit.msgid: unit.msgid}):  # the source, and its identity
+        out, rejected = _one_unit_page(html, translations)
+        assert out == html and rejected == []
+    nl = "Typ &lt;b> voor <b>vet</b>; 3 < 5, en &amp;lt; schrijft HTML voor <."
+    out, rejected = _one_unit_page(html, {unit.msgid: nl})
+    assert out == (
+        "<p>Typ &lt;b&gt; voor <b>vet</b>; 3 &lt; 5, en &amp;lt; schrijft HTML voor &lt;.</p>"
+    )
+    assert rejected == []
+
+
 def test_placeholders_may_move_and_nbsp_survives():
     src = "<p>Use <em>minoxidil</em> 5&nbsp;% <strong>daily</strong>.</p>"
     out, rejected = _one_unit_page(

@@ -7,6 +7,10 @@ is ``<a2>``, the third ``<a3>``. Content that must stay as it is (``code``, ``tr
 link whose text is a URL) is one self-closing placeholder (``<code/>``) whose content lives in the
 template. Names are matched case-insensitively, like HTML tag names.
 
+Text that would read as a placeholder (the words "<b>" on the page) is written with ``&lt;`` for
+its "<" (``&lt;b>``); text that reads "&lt;" is written ``&amp;lt;``, "&amp;lt;" as
+``&amp;amp;lt;``, and so on: every text has one spelling, and reads back as itself.
+
 This module only knows the grammar; which names a unit may use is the segmenter's business.
 """
 

@@ -464,10 +464,21 @@ class _Extractor:
 
 
 def _text_for_msgid(text: str) -> str:
-    # Literal text that would read as a placeholder is written with &lt; (see module doc).
+    # Literal text that would read as a placeholder is written with &lt; (see the placeholders
+    # module); literal "&lt;", "&amp;lt;", ... get one "amp;" more, so that each reads back.
+    if "&" in text and "lt;" in text:
+        text = _LT_ENTITY_RE.sub(lambda m: "&amp;" + m.group(0)[1:], text)
     if "<" in text:
         text = PLACEHOLDER_RE.sub(lambda m: "&lt;" + m.group(0)[1:], text)
     return text
+
+
+_LT_ENTITY_RE = re.compile(r"&(?:amp;)*lt;")
+
+
+def _literal_text(text: str) -> str:
+    """The text a msgid's text stands for: the reverse of :func:`_text_for_msgid`."""
+    return _LT_ENTITY_RE.sub(lambda m: "<" if m.group(0) == "&lt;" else "&" + m.group(0)[5:], text)
 
 
 def _serialize_special(node) -> str:
@@ -576,7 +587,7 @@ class Rejection:
 def render_block(slot, msgstr: str, lookup, rejections: list | None) -> str | None:
     """A block slot filled with ``msgstr``. Returns None when the placeholders do not nest (the
     caller then uses the msgid); text and unknown markup are escaped."""
-    if "<" not in msgstr and "&lt;" not in msgstr:
+    if "<" not in msgstr and "lt;" not in msgstr:
         return escape_text(msgstr)  # no markup, written or escaped: what the loop would give
     names = slot[2]
     out: list[str] = []
@@ -585,10 +596,11 @@ def render_block(slot, msgstr: str, lookup, rejections: list | None) -> str | No
     for tok in tokenize(msgstr):
         if tok.kind == "text":
             text = tok.value
-            if "&lt;" in text:
-                text = text.replace("&lt;", "<")
+            # Markup typed as such (not a placeholder: "<img src=x>"); "&lt;b>" is text.
             if rejections is not None and "<" in text and re.search(r"<[/!?]?[A-Za-z!]", text):
                 escaped.append(text)
+            if "lt;" in text:
+                text = _literal_text(text)
             out.append(escape_text(text))
             continue
         ph = names.get(tok.value)
