@@ -4,6 +4,7 @@ depends on it."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -336,6 +337,45 @@ def test_source_index_is_dropped_when_settings_change(project_dir, cli, monkeypa
     monkeypatch.setattr("toolkit.pipeline._settings_key", lambda project: "other settings")
     assert cli(project_dir, "extract").exit_code == 0
     assert len(sources) == len(list((project_dir / "source").iterdir()))
+
+
+def test_another_localise_redoes_extract_update_and_build(project_dir, cli, monkeypatch):
+    """Code is an input: an edited or upgraded localise (same version number) reuses nothing
+    an older one made, and makes the same bytes from the same inputs."""
+    import toolkit.state
+
+    for step in ("extract", "update", "build"):
+        assert cli(project_dir, step).exit_code == 0
+    files = {p: p.read_bytes() for p in (project_dir / "dist").rglob("*.html")}
+    segmented = _counting(monkeypatch, "toolkit.segment.segment_article")
+    merged = _counting(monkeypatch, "toolkit.catalog.merge")
+    pages = _counting(monkeypatch, "toolkit.build.build_page")
+    monkeypatch.setattr(toolkit.state, "_CODE_STAMP", ["another localise"])
+    for step in ("extract", "update", "build"):
+        assert cli(project_dir, step).exit_code == 0
+    articles = len(list((project_dir / "locales/templates").glob("*.pot")))
+    assert len(segmented) == len(merged) == len(pages) == articles
+    assert {p: p.read_bytes() for p in (project_dir / "dist").rglob("*.html")} == files
+
+
+def test_the_code_stamp_follows_the_files(monkeypatch):
+    import toolkit.state
+
+    first = toolkit.state.code_stamp()
+    monkeypatch.setattr(toolkit.state, "_CODE_STAMP", [])
+    assert toolkit.state.code_stamp() == first
+    real_stat = toolkit.state.os.stat
+    edited = str(Path(toolkit.state.__file__).resolve())
+
+    def stat(path, *a, **k):
+        st = real_stat(path, *a, **k)
+        if str(path) == edited:
+            return os.stat_result(tuple(st[:10]), {"st_mtime_ns": st.st_mtime_ns + 1})
+        return st
+
+    monkeypatch.setattr(toolkit.state, "_CODE_STAMP", [])
+    monkeypatch.setattr(toolkit.state.os, "stat", stat)
+    assert toolkit.state.code_stamp() != first
 
 
 # --- the skeleton store ----------------------------------------------------------------------

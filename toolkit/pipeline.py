@@ -16,7 +16,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
 from .errors import CatalogError, LocaliseError, SourceError
 from .fsutil import write_atomic
 from .project import Project
@@ -58,7 +57,9 @@ class Loaded:
 
 
 def _settings_key(project: Project) -> str:
-    return json.dumps([__version__, list(project.wordpress_meta_fields), list(project.skip_lines)])
+    from .state import code_stamp
+
+    return json.dumps([code_stamp(), list(project.wordpress_meta_fields), list(project.skip_lines)])
 
 
 def _post_link(article: Article) -> str | None:
@@ -505,7 +506,7 @@ def _finished(po) -> list[tuple[str, str]]:
 
 def update(project: Project, locales: list[str], jobs: int = 1) -> UpdateResult:
     from .parallel import ordered_map, parallel_jobs
-    from .state import State, digest
+    from .state import State, code_stamp, digest
 
     res = UpdateResult()
     state = State(project.cache_dir, "update")
@@ -522,9 +523,11 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> UpdateResult:
     # alone. Nor is the glossary file itself: each record keeps the digest of the hints its
     # merge wrote, and after a glossary edit only the catalogs whose hints it changes are
     # merged again (a new term, of the thousands of catalogs, touches the few with that word).
+    code = code_stamp()
+
     def inputs(locale: str, slug: str) -> str:
         po_digest = state.file_digest(project.catalog_path(locale, slug))
-        return digest(__version__, pot_digests[slug], po_digest, source)
+        return digest(code, pot_digests[slug], po_digest, source)
 
     todo: dict[str, list] = {}  # slug -> (locale, its record when only the glossary changed)
     for locale in locales:
@@ -832,7 +835,7 @@ def build(
     (the article, its catalog, the site settings) have not changed is not rendered again."""
     from .parallel import ordered_map
     from .publish import alternates_for, link_map_for
-    from .state import State, bytes_digest, digest, read_signed
+    from .state import State, bytes_digest, code_stamp, digest, read_signed
 
     res = BuildResult()
     builds = {loc: LocaleBuild(loc) for loc in locales}
@@ -849,7 +852,7 @@ def build(
     link_maps = link_map_for(project, every)
     # What every page depends on: the addresses of all articles (links between them).
     site = digest(
-        __version__,
+        code_stamp(),
         str(project.url_pattern),
         str(project.source_url_pattern),
         *sorted(project.locales),

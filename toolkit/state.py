@@ -237,6 +237,33 @@ class State:
         save_json(self.path, {"items": items, "files": files}, touch=self.files.racy)
 
 
+_CODE_STAMP: list[str] = []
+
+
+def code_stamp() -> str:
+    """What tells this localise from another for the caches of extract, update and build:
+    its version, Python's, and the size and modification time of each of its source files.
+    An edited or upgraded localise (a ``git pull`` keeps the version number) thus never reuses
+    what an older one made. The files' times, not their bytes: 0.1 ms against 40 ms when they
+    are not in the page cache; a file touched but not changed costs only a rebuild."""
+    if not _CODE_STAMP:
+        import sys
+
+        from . import __version__
+
+        package = Path(__file__).resolve().parent
+        parts = [__version__, sys.version]
+        for folder, dirs, names in sorted(os.walk(package)):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(folder, name))
+                    rel = os.path.relpath(os.path.join(folder, name), package)
+                    parts.append(f"{rel} {st.st_size} {st.st_mtime_ns}")
+        _CODE_STAMP.append(digest(*parts))
+    return _CODE_STAMP[0]
+
+
 def code_digest(files, versions: tuple[str, ...] = ()) -> str:
     """A digest of the code a cache's values were made by: localise's version, Python's (its
     Unicode data and regular expressions decide what a word, a letter or a digit is), each of
