@@ -647,3 +647,14 @@ def test_translations_of_mutated_catalogs(text):
         event("left to the full reader")
     else:
         event("refused: " + ("duplicate" if "duplicate" in errors[0] else "syntax error"))
+
+
+def test_a_nul_byte_is_named_with_its_line_and_utf16_as_binary(tmp_path):
+    path = tmp_path / "nl.po"
+    path.write_bytes(b'msgid ""\nmsgstr ""\n\nmsgid "Take 30 mg."\nmsgstr "Neem\x00 30 mg."\n')
+    with pytest.raises(CatalogError) as got:
+        catalog.load(path, "nl.po")
+    assert str(got.value).startswith("nl.po:5: a NUL byte")
+    path.write_bytes('msgid ""\nmsgstr ""\n'.encode("utf-16"))
+    with pytest.raises(CatalogError, match="binary data"):
+        catalog.load(path, "nl.po")

@@ -93,7 +93,13 @@ def _read_text(path: Path, shown: str, raw: bytes | None = None) -> str:
     if raw is None:
         raw = read_bytes(path, CatalogError, shown)
     if b"\x00" in raw:
-        raise CatalogError("binary data, not a PO file", shown)
+        nul = raw.index(b"\x00")
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw.count(b"\x00") > len(raw) // 8:
+            raise CatalogError("binary data (or UTF-16), not a PO file", shown)
+        line = raw.count(b"\n", 0, nul) + 1
+        raise CatalogError(
+            "a NUL byte, which no PO file may hold (msgfmt refuses it too)", shown, line
+        )
     encoding = _declared_charset(raw)
     try:
         codecs.lookup(encoding)
