@@ -96,6 +96,18 @@ TPO = "Elevated TSH, anti‑TPO antibodies"
         ),
         ("units", "Take 30 µg daily.", "Neem dagelijks 30 mg.", "Neem dagelijks 30 mcg."),
         (
+            "frequency",
+            "Take methotrexate 15 mg once weekly, never daily.",
+            "Neem eenmaal dagelijks 15 mg methotrexaat, nooit per maand.",
+            "Neem eenmaal per week 15 mg methotrexaat, nooit dagelijks.",
+        ),
+        (
+            "frequency",
+            VITD,
+            "Vitamine D (1000‑2000 IE per week) – ondersteunt de afweer.",
+            "Vitamine D (1000‑2000 IE dagelijks) – ondersteunt de afweer.",
+        ),
+        (
             "dnt",
             "Contact Gold City Medical Center today.",
             "Neem vandaag contact op met Gouden Stad Medisch Centrum.",
@@ -225,6 +237,43 @@ def test_copied_dutch_source_heading_is_not_copied_source():
     )
 
 
+@pytest.mark.parametrize(
+    "locale, bad, good",
+    [
+        ("de", "Zweimal pro Woche auftragen.", "Zweimal täglich auftragen."),
+        ("de", "2 mg/Woche auftragen.", "2 mg/d auftragen."),
+        ("fr", "Appliquer deux fois par semaine.", "Appliquer deux fois par jour."),
+        ("es", "Aplicar dos veces a la semana.", "Aplicar dos veces al día."),
+        ("it", "Applicare due volte alla settimana.", "Applicare due volte al giorno."),
+        ("pt", "Aplicar duas vezes por semana.", "Aplicar duas vezes ao dia."),
+        ("tr", "Haftada iki kez uygulayın.", "Günde iki kez uygulayın."),
+        ("nl", "Twee keer per maand aanbrengen.", "Twee keer daags aanbrengen."),
+    ],
+)
+def test_a_changed_dosing_period_is_caught_in_each_known_language(locale, bad, good):
+    source = "Apply twice a day."
+    assert run("frequency", source, bad, locale=locale), f"{locale} missed: {bad}"
+    assert run("frequency", source, good, locale=locale) == [], f"{locale}: {good}"
+
+
+def test_durations_and_unknown_wording_are_not_periods():
+    silent = [
+        # A duration in the source or the translation is no period.
+        ("Take 10 mg a day for a week.", "Neem een week lang 10 mg per dag.", "nl"),
+        ("Results show within a month.", "Resultaten zijn er per week of vier.", "nl"),
+        ("Take 10 mg daily.", "7 günlük tedavi boyunca her gün 10 mg alın.", "tr"),
+        # A period worded in a way not known: silence, not an alarm.
+        ("Take it weekly.", "Neem het om de zeven dagen.", "nl"),
+        # A language not known.
+        ("Take it weekly.", "Ota se päivittäin.", "fi"),
+    ]
+    for source, target, locale in silent:
+        assert run("frequency", source, target, locale=locale) == [], target
+    assert run("frequency", "Take it once in a month.", "Neem het eenmaal per week.") == [
+        '"a month" (per month) in the source is "per week" (per week) in the translation'
+    ]
+
+
 def test_bidirectional_marks_are_for_right_to_left_translations_and_overrides_for_none():
     rlm, isolate, override = "\u200f", "\u2067", "\u202e"
     arabic = f"خذ {isolate}30 mg{rlm} يوميًا"
@@ -250,6 +299,7 @@ def test_every_check_has_an_explanation_and_severity():
         "numbers",
         "units",
         "fuzzy-numbers",
+        "frequency",
         "dnt",
         "glossary",
         "forbidden",
@@ -1125,3 +1175,14 @@ def test_check_forgets_the_glossary_terms_of_the_last_locales_texts(
     monkeypatch.setattr(Glossary, "forget", lambda self: None)
     (root / ".localise" / "cache" / "check.sqlite").unlink()
     assert cli(root, "check", "--jobs", "1", "--format", "json").output == kept
+
+
+def test_every_period_word_holds_a_stem_of_its_language():
+    """periods() searches only texts that hold a stem: a word without one would go unread."""
+    from toolkit.frequency import _STEMS, _WORDS
+
+    assert set(_STEMS) == set(_WORDS)
+    for language, periods in _WORDS.items():
+        for words in periods.values():
+            for word in words:
+                assert any(stem in word.lower() for stem in _STEMS[language]), (language, word)

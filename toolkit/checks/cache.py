@@ -48,6 +48,7 @@ _MODULES = (
     "toolkit.checks.files",
     "toolkit.checks.language",
     "toolkit.checks.run",
+    "toolkit.frequency",
     "toolkit.glossary",
     "toolkit.language",
     "toolkit.model",

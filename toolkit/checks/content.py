@@ -181,6 +181,22 @@ def fuzzy_numbers(ctx, entry):
         )
 
 
+@check("frequency", "error")
+def frequency(ctx, entry):
+    """A dosing period changed: the source says "weekly", "per day" or "2 mg/d", and the
+    translation names another period ("dagelijks" for "weekly": methotrexate taken daily
+    instead of weekly is an overdose). Known in English, Dutch, German, French, Spanish,
+    Italian, Portuguese and Turkish; reported only when a period of the source is missing
+    and the translation names one the source does not."""
+    if not usable(entry):
+        return
+    from .. import frequency as periods
+
+    source = ctx.foreign_source.get(entry.msgid, ctx.source_language.split("_")[0])
+    for message in periods.compare(entry.msgid, source, entry.msgstr, ctx.locale.split("_")[0]):
+        yield message, None
+
+
 # -- glossary ---------------------------------------------------------------------------------
 
 
