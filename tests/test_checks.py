@@ -543,6 +543,17 @@ def test_leftover_english_anywhere_a_reader_sees_it(cli, tmp_path):
     assert found[english["aside"]][0] == 6
 
 
+def test_a_page_is_read_in_the_words_a_reader_sees():
+    from toolkit.pages import Page
+
+    page = Page.from_html(
+        "<div>Auto<em>immuun</em>ziekte<br>en <code>x()</code> haar<p>Blok</p>staart</div>",
+        "page.html",
+        "nl",
+    )
+    assert [f.text for f in page.fragments] == ["Autoimmuunziekte en haar staart", "Blok"]
+
+
 def test_checks_command_lists_every_check(cli, project_dir):
     out = cli(project_dir, "checks").output
     for c in all_checks():

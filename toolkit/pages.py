@@ -109,7 +109,7 @@ def _html_fragments(html: str):
         if tag not in INLINE:
             parts: list[str] = []
             _running_text(el, parts)
-            text = fold(" ".join(parts)).strip()
+            text = fold("".join(parts)).strip()
             if text and _LETTER.search(text):
                 yield Fragment(text, line)
         stack.extend(reversed(el))
@@ -127,7 +127,10 @@ def _running_text(el, parts: list[str]) -> None:
             isinstance(tag, str)
             and tag in INLINE
             and tag not in INLINE_PROTECTED
+            and tag != "br"
             and child.get("translate") != "no"
         ):
             _running_text(child, parts)
+        else:
+            parts.append(" ")  # a block between two runs of text (or a <br>) parts words
         parts.append(child.tail or "")
