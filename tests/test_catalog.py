@@ -685,3 +685,20 @@ def test_a_latin1_catalog_compiles_to_a_utf8_mo_that_says_so(tmp_path, content_t
     catalog.compile_mo(catalog.load(path), mo)
     with mo.open("rb") as f:
         assert gettext.GNUTranslations(f).gettext("The cafe") == "Het café"
+
+
+def test_a_build_takes_the_entry_without_a_context(tmp_path):
+    """A unit has no context: an entry with one translates something else (the MO file agrees),
+    whichever comes last in the file."""
+    path = tmp_path / "nl.po"
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Take 2 tablets every day."\nmsgstr "Neem elke dag 2 tabletten."\n\n'
+        'msgctxt "old leaflet"\nmsgid "Take 2 tablets every day."\n'
+        'msgstr "Neem elke week 2 tabletten."\n\n'
+        '#, fuzzy\nmsgctxt "old leaflet"\nmsgid "Hair loss"\nmsgstr "Haaruitval"\n',
+        encoding="utf-8",
+    )
+    translations, fuzzy = catalog.load_translations(path)
+    assert translations == {"Take 2 tablets every day.": "Neem elke dag 2 tabletten."}
+    assert fuzzy == set()

@@ -122,7 +122,11 @@ def load_translations(
     if found is not None:
         return found
     po = _parse(text, shown)
-    fuzzy = {e.msgid for e in po if e.msgstr and "fuzzy" in e.flags and not e.obsolete}
+    fuzzy = {
+        e.msgid
+        for e in po
+        if e.msgstr and "fuzzy" in e.flags and not e.obsolete and e.msgctxt is None
+    }
     return translations(po), fuzzy
 
 
@@ -559,5 +563,7 @@ def compile_mo(po, path: Path) -> bool:
 
 
 def translations(po) -> dict[str, str]:
-    """msgid -> msgstr for the entries a build may use: translated and not fuzzy."""
-    return {e.msgid: e.msgstr for e in po if usable(e)}
+    """msgid -> msgstr for the entries a build may use: translated, not fuzzy, and with no
+    context (a unit has none; an entry with one, from another tool or an earlier leaflet,
+    translates something else, as in the MO file)."""
+    return {e.msgid: e.msgstr for e in po if usable(e) and e.msgctxt is None}
