@@ -6,6 +6,7 @@ repository, on generated catalogs (hypothesis) and on the awkward corners of the
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 import textwrap
 from pathlib import Path
@@ -658,3 +659,73 @@ def test_a_nul_byte_is_named_with_its_line_and_utf16_as_binary(tmp_path):
     path.write_bytes('msgid ""\nmsgstr ""\n'.encode("utf-16"))
     with pytest.raises(CatalogError, match="binary data"):
         catalog.load(path, "nl.po")
+
+
+HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
+@pytest.mark.parametrize(
+    "body, line, says",
+    [
+        ('msgid "a"\nmsgstr "Neem 2 tabletten.\n', 6, "closing quote"),
+        ('msgid "a"\nmsgstr "x"\n"y\n', 7, "closing quote"),
+        ('msgid "a"\nmsgstr "x \\q"\n', 6, "unknown escape sequence \\q"),
+        ('msgid "a"\nmsgstr "b\\"\n', 6, "syntax error"),
+        ('msgid "a"\nmsgstr[0] "x"\n', 6, "msgstr[n] without a msgid_plural"),
+        ('msgid "a"\nmsgid_plural "as"\nmsgstr "x"\n', 7, "msgstr[0], msgstr[1]"),
+        ('msgid Take 2 tablets\nmsgstr "x"\n', 5, "syntax error"),
+        ('msgid "a"\n\nmsgid "b"\nmsgstr "c"\n', 7, "msgid without a msgstr"),
+    ],
+)
+def test_what_msgfmt_refuses_is_an_error_with_its_line(tmp_path, body, line, says):
+    """polib reads these without a word, and writing the catalog back lost or changed the
+    translator's text; msgfmt refuses each of them, and so do we, naming the line."""
+    path = tmp_path / "nl.po"
+    path.write_text(HEADER + body, encoding="utf-8")
+    with pytest.raises(CatalogError) as got:
+        catalog.load(path, "nl.po")
+    assert got.value.line == line and says in got.value.message
+    with pytest.raises(CatalogError):
+        catalog.load_translations(path, "nl.po")
+    msgfmt = subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True
+    )
+    assert msgfmt.returncode != 0
+
+
+def test_a_line_separator_in_a_catalog_with_plural_forms_loses_nothing(tmp_path):
+    """polib splits lines at U+2028 and dropped the character before it: "2" of a dose."""
+    path = tmp_path / "nl.po"
+    path.write_text(
+        HEADER + 'msgid "Take 2 tablets."\nmsgstr "Neem 2\u2028tabletten.\u0085"\n\n'
+        'msgid "%d tablet"\nmsgid_plural "%d tablets"\nmsgstr[0] "%d\u2029tablet"\n'
+        'msgstr[1] "%d tabletten"\n',
+        encoding="utf-8",
+    )
+    po = catalog.load(path)
+    assert po.find("Take 2 tablets.").msgstr == "Neem 2\u2028tabletten.\u0085"
+    assert po.find("%d tablet").msgstr_plural[0] == "%d\u2029tablet"
+    assert catalog.load_translations(path)[0]["Take 2 tablets."] == "Neem 2\u2028tabletten.\u0085"
+
+
+def test_escapes_msgcat_writes_read_as_msgfmt_reads_them(tmp_path):
+    """msgcat --escape writes octal bytes for every non-ASCII character; \\a, \\? and \\' are
+    gettext's too. Read as escapes, not as text with a backslash."""
+    original = ROOT / "locales/nl/dermatomyositis-hair-loss-causes.po"
+    escaped = tmp_path / "escaped.po"
+    subprocess.run(["msgcat", "--escape", "-o", str(escaped), str(original)], check=True)
+    assert "\\303" in escaped.read_text(encoding="utf-8")
+    assert catalog.load_translations(escaped) == catalog.load_translations(original)
+    assert catalog.translations(catalog.load(escaped)) == catalog.translations(
+        catalog.load(original)
+    )
+    path = tmp_path / "nl.po"
+    path.write_text(HEADER + 'msgid "a"\nmsgstr "\\x41\\a\\? \\\'\\303\\251"\n', encoding="utf-8")
+    assert catalog.load(path).find("a").msgstr == "A\x07? 'é"
+
+
+def test_flags_parted_by_a_space_are_flags(tmp_path):
+    path = tmp_path / "nl.po"
+    path.write_text(HEADER + '#, fuzzy c-format\nmsgid "a"\nmsgstr "b"\n', encoding="utf-8")
+    assert catalog.load(path).find("a").flags == ["fuzzy", "c-format"]
+    assert catalog.load_translations(path) == ({}, {"a"})

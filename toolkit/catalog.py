@@ -55,17 +55,26 @@ def load(path: Path, shown: str | None = None, raw: bytes | None = None):
     a duplicate msgid; the file itself is never touched. ``raw``: the file's bytes, when the
     caller has read them."""
     shown = shown or str(path)
-    po = _parse(_read_text(path, shown, raw), shown)
+    text, encoding = _read_text(path, shown, raw)
+    po = _parse(text, shown, encoding)
     po.fpath = str(path)
     return po
 
 
-def _parse(text: str, shown: str):
+def _parse(text: str, shown: str, encoding: str = "utf-8"):
     polib = _polib()
     po = pofile.parse(text, polib.detect_encoding(text), WRAP)
     try:
-        if po is None:  # something only polib should judge
-            po = polib.pofile(text, wrapwidth=WRAP, check_for_duplicates=False)
+        if po is None:  # something only gettext's grammar, then polib, should judge
+            try:
+                checked = pofile.check_syntax(text, encoding)
+            except pofile.SyntaxProblem as e:
+                raise CatalogError(str(e), shown, e.line) from None
+            if checked != text:  # escapes decoded: maybe of the common shape now
+                text = checked
+                po = pofile.parse(text, polib.detect_encoding(text), WRAP)
+            if po is None:
+                po = _polib_read(text)
     except (OSError, ValueError, UnicodeError) as e:
         message = str(e)
         m = re.search(r"\(line (\d+)\)", message)
@@ -87,9 +96,58 @@ def _parse(text: str, shown: str):
     return po
 
 
-def _read_text(path: Path, shown: str, raw: bytes | None = None) -> str:
-    """A catalog's text, decoded as its header declares, with ``\\n`` line ends. ``raw``:
-    the file's bytes, when the caller has read them."""
+# Where str.splitlines() breaks a line and gettext does not (\n and \r are line ends in both):
+# polib would cut a msgstr there and drop the character before the cut.
+_LINE_BREAKS_OF_POLIB = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_STAND_INS = "".join(chr(0xF0000 + i) for i in range(len(_LINE_BREAKS_OF_POLIB)))
+_HIDE = str.maketrans(_LINE_BREAKS_OF_POLIB, _STAND_INS)
+_SHOW = str.maketrans(_STAND_INS, _LINE_BREAKS_OF_POLIB)
+_TEXT_FIELDS = (
+    "msgid",
+    "msgstr",
+    "msgid_plural",
+    "msgctxt",
+    "previous_msgid",
+    "previous_msgid_plural",
+    "previous_msgctxt",
+    "comment",
+    "tcomment",
+)
+
+
+def _part_flags(po) -> None:
+    """gettext parts flags at spaces as well as commas ("#, fuzzy c-format"); polib at commas."""
+    for entry in po:
+        if any(" " in f for f in entry.flags):
+            entry.flags = [part for f in entry.flags for part in f.split()]
+
+
+def _polib_read(text: str):
+    """polib's reading of ``text``, with the characters it would break lines at kept whole."""
+    polib = _polib()
+    hidden = text.translate(_HIDE)
+    if hidden == text or any(c in text for c in _STAND_INS):
+        po = polib.pofile(text, wrapwidth=WRAP, check_for_duplicates=False)
+        _part_flags(po)
+        return po
+    po = polib.pofile(hidden, wrapwidth=WRAP, check_for_duplicates=False)
+    _part_flags(po)
+    po.header = po.header.translate(_SHOW)
+    po.metadata = {k.translate(_SHOW): v.translate(_SHOW) for k, v in po.metadata.items()}
+    for entry in po:
+        for name in _TEXT_FIELDS:
+            value = getattr(entry, name)
+            if value:
+                setattr(entry, name, value.translate(_SHOW))
+        entry.msgstr_plural = {k: v.translate(_SHOW) for k, v in entry.msgstr_plural.items()}
+        entry.flags = [f.translate(_SHOW) for f in entry.flags]
+        entry.occurrences = [(a.translate(_SHOW), b) for a, b in entry.occurrences]
+    return po
+
+
+def _read_text(path: Path, shown: str, raw: bytes | None = None) -> tuple[str, str]:
+    """A catalog's text, decoded as its header declares, with ``\\n`` line ends, and that
+    charset. ``raw``: the file's bytes, when the caller has read them."""
     if raw is None:
         raw = read_bytes(path, CatalogError, shown)
     if b"\x00" in raw:
@@ -106,7 +164,7 @@ def _read_text(path: Path, shown: str, raw: bytes | None = None) -> str:
     except LookupError:
         raise CatalogError(f"unknown charset {encoding!r} in the header", shown) from None
     text = decode_text(raw, encoding, CatalogError, shown, ", as its header declares")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
 def load_translations(
@@ -117,11 +175,11 @@ def load_translations(
     :func:`toolkit.pofile.translations`); raises CatalogError as :func:`load` does. ``raw``:
     the file's bytes, when the caller has read them."""
     shown = shown or str(path)
-    text = _read_text(path, shown, raw)
+    text, encoding = _read_text(path, shown, raw)
     found = pofile.translations(text)
     if found is not None:
         return found
-    po = _parse(text, shown)
+    po = _parse(text, shown, encoding)
     fuzzy = {
         e.msgid
         for e in po
