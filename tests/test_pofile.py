@@ -142,7 +142,7 @@ def catalogs(draw):
     return po
 
 
-@pytest.mark.parametrize("header", ["", ",flag-like\n:colon\n\n#hash", "w " * 60, None])
+@pytest.mark.parametrize("header", ["", "note\n\n#hash", "w " * 60, None])
 def test_header_comment_and_metadata_are_written_like_polib(header):
     po = polib.POFile(wrapwidth=78)
     if header is not None:
@@ -729,3 +729,18 @@ def test_flags_parted_by_a_space_are_flags(tmp_path):
     path.write_text(HEADER + '#, fuzzy c-format\nmsgid "a"\nmsgstr "b"\n', encoding="utf-8")
     assert catalog.load(path).find("a").flags == ["fuzzy", "c-format"]
     assert catalog.load_translations(path) == ({}, {"a"})
+
+
+def test_a_header_comment_starting_with_a_comma_or_colon_stays_a_comment(tmp_path):
+    """polib writes such a line as "#," (flags) or "#:" (references): the comment became the
+    header's flags at the next reading, or a file no reader takes."""
+    path = tmp_path / "nl.po"
+    path.write_text("# , reviewed by Jan\n# :-) Thanks to all reviewers\n#\n" + HEADER)
+    po = catalog.load(path)
+    assert po.header == ", reviewed by Jan\n:-) Thanks to all reviewers\n"
+    catalog.write(po, path, "PO-Revision-Date")
+    again = catalog.load(path)
+    assert again.header == po.header and not again.metadata_is_fuzzy
+    assert path.read_text().startswith("# , reviewed by Jan\n# :-) Thanks")
+    check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True)
+    assert check.returncode == 0, check.stderr

@@ -809,10 +809,13 @@ def render_template_entry(
 def render(po: polib.POFile) -> str:
     """``POFile.__unicode__()``, byte for byte."""
     width = po.wrapwidth
-    # The header comment as polib writes it (never wrapped), then the metadata entry.
+    # The header comment as polib writes it (never wrapped), but for a line starting with ","
+    # or ":", which polib writes as "#," or "#:": flags or references, so that "# , reviewed
+    # by Jan" was the header's flags at the next reading, and "# :-)" made a file no reader
+    # takes. Then the metadata entry.
     head = ""
     for line in po.header.split("\n"):
-        head += "#\n" if not line else f"#{line}\n" if line[0] in ",:" else f"# {line}\n"
+        head += f"# {line}\n" if line else "#\n"
     parts = [head + render_entry(po.metadata_as_entry(), width)]
     parts += [render_entry(e, width) for e in po if not e.obsolete]
     parts += [render_entry(e, width) for e in po if e.obsolete]
