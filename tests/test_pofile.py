@@ -744,3 +744,19 @@ def test_a_header_comment_starting_with_a_comma_or_colon_stays_a_comment(tmp_pat
     assert path.read_text().startswith("# , reviewed by Jan\n# :-) Thanks")
     check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True)
     assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize("comment_lines", [0, 400])
+def test_a_charset_on_a_wrapped_header_line_or_after_a_long_comment_is_found(
+    tmp_path, comment_lines
+):
+    path = tmp_path / "nl.po"
+    text = "".join(f"# Translator {n} <t{n}@example.org>, 2026.\n" for n in range(comment_lines))
+    text += (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; "\n"charset=ISO-8859-1\\n"\n\n'
+        'msgid "Corticosteroids"\nmsgstr "Corticosteroïden"\n'
+    )
+    path.write_bytes(text.encode("latin-1"))
+    assert catalog.load(path).find("Corticosteroids").msgstr == "Corticosteroïden"
+    check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True)
+    assert check.returncode == 0, check.stderr

@@ -191,7 +191,11 @@ def load_translations(
 _CHARSET = re.compile(r"charset=([A-Za-z0-9_.:-]*)")
 # The charset a catalog is read in: its header's Content-Type's, and no other "charset=" (a
 # header comment, or an article's text about HTML, may have one too).
-_DECLARED = re.compile(rb'"Content-Type:[^"\n]*?charset=([A-Za-z0-9_.:-]+)')
+# The header comes first: the first Content-Type is its (after any length of header comment),
+# and its charset may be on the next line of the string (msgcat -w 40 wraps it there).
+_DECLARED = re.compile(
+    rb'"Content-Type:[^"\n]*?(?:"[ \t]*\r?\n[ \t]*"[^"\n]*?)?charset=([A-Za-z0-9_.:-]+)'
+)
 
 
 def _say_utf8(po) -> None:
@@ -205,7 +209,7 @@ def _say_utf8(po) -> None:
 
 
 def _declared_charset(raw: bytes) -> str:
-    m = _DECLARED.search(raw[:8192])
+    m = _DECLARED.search(raw)
     if not m:
         return "utf-8"
     name = m.group(1).decode("ascii").lower()
