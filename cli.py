@@ -55,7 +55,9 @@ def locked(ctx: Context):
 
 class _Group(click.Group):
     """The commands: an input error that escapes a command (a spill of findings with no room
-    on disk, a setting) is one line and exit 2, never a traceback, whichever command."""
+    on disk, a setting) is one line and exit 2, never a traceback, whichever command; so is a
+    file the system will not let us read or write (a read-only folder, a full disk), named.
+    Every write is atomic, so what was there before stays whole."""
 
     def invoke(self, ctx):
         from toolkit.errors import LocaliseError  # here: `localise --help` never gets this far
@@ -64,6 +66,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except LocaliseError as e:
             fail(e)
+        except OSError as e:
+            where = f"{e.filename}: " if e.filename else ""
+            fail(f"{where}{e.strerror or e}")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -60,3 +60,22 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path):
         write_atomic(path, chunks())
     assert path.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["a.po"]
+
+
+def test_a_folder_that_takes_no_file_is_an_error_not_a_loop(tmp_path, monkeypatch):
+    """/proc/x.json: the folder "exists" after mkdir, yet no file can be made in it."""
+
+    def refuse(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory", args[0])
+
+    monkeypatch.setattr(fsutil.os, "open", refuse)
+    with pytest.raises(FileNotFoundError):
+        write_atomic(tmp_path / "report.json", "{}")
+
+
+def test_a_file_the_system_refuses_is_one_line_naming_it_and_exit_2(project_dir, cli):
+    (project_dir / "blocker").write_text("a file where a folder should be")
+    result = cli(project_dir, "build", "--report", str(project_dir / "blocker/r.json"))
+    assert result.exit_code == 2
+    assert "blocker/r.json" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()[-1]) < 200

@@ -808,3 +808,14 @@ def test_one_to_one_is_the_translate_table(text):
     from toolkit.glossary import _ONE_TO_ONE, _one_to_one
 
     assert _one_to_one(text) == text.translate(_ONE_TO_ONE)
+
+
+def test_a_nul_byte_in_the_glossary_is_refused_before_it_reaches_a_catalog(project_dir, cli):
+    (project_dir / "glossary.csv").write_bytes(b"term,nl\nhair loss,haar\x00uitval\n")
+    check = cli(project_dir, "glossary", "check")
+    assert check.exit_code == 2 and "glossary.csv:2: a NUL byte" in check.output
+    update = cli(project_dir, "update")
+    assert update.exit_code == 2 and "glossary.csv:2: a NUL byte" in update.output
+    for path in (project_dir / "locales").rglob("*.po"):
+        assert b"\x00" not in path.read_bytes()
+    assert cli(project_dir, "stats").exit_code == 0  # every catalog still reads

@@ -897,3 +897,11 @@ def test_update_forgets_each_articles_texts_once_merged(empty_project, cli, monk
     # Once per article, each time with that article's texts alone (a title-less page: its
     # paragraphs), asked for both locales.
     assert memo_sizes == [1, 2]
+
+
+def test_a_huge_jobs_number_is_capped_at_what_the_machine_runs(project_dir, cli):
+    for step in ("extract", "update"):
+        assert cli(project_dir, step).exit_code == 0
+    result = cli(project_dir, "build", "--jobs", "99999999999999999999")
+    assert result.exit_code == 0, result.output
+    assert len(list((project_dir / "dist/nl").glob("*.html"))) == 5

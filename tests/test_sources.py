@@ -72,6 +72,8 @@ def test_wordpress_list_of_posts_and_configurable_meta(tmp_path):
         (b"\x00\x01\x02garbage\xff\xfe", "binary"),
         (b'{"hello": "world"}', "not a WordPress post"),
         (b"[]", "empty list"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"slug": "q", "content": {"rendered": "<p>bad \\ud800</p>"}}', "half of a character"),
     ],
 )
 def test_unreadable_files_name_the_file_and_reason(tmp_path, data, reason):

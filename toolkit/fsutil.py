@@ -64,6 +64,7 @@ def _create_temporary(path: Path) -> tuple[int, str]:
     small files (measured: 0.06 ms against 0.04 ms a file)."""
     global _serial
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    made = False
     while True:
         _serial += 1
         tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}-{_serial}.tmp")
@@ -72,7 +73,10 @@ def _create_temporary(path: Path) -> tuple[int, str]:
         except FileExistsError:
             continue  # left by a process that died with our pid: take the next name
         except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)  # then try again
+            if made:  # a folder that exists and takes no file (/proc): no second try
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)  # then try again, once
+            made = True
 
 
 def _same_file(a: str, b: Path) -> bool:

@@ -837,6 +837,9 @@ def _read_rows(path: Path, raw: bytes | None = None) -> list[tuple[int, list[str
     ``raw``: the file's bytes, when the caller has read them."""
     if raw is None:
         raw = read_bytes(path, GlossaryError, path, " the glossary")
+    if b"\x00" in raw:  # it would reach every catalog's hints, and no PO file may hold it
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise GlossaryError("a NUL byte, which no glossary may hold", path, line)
     text = decode_text(raw, "utf-8-sig", GlossaryError, path)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []

@@ -104,6 +104,9 @@ def ordered_map(
     if jobs == 0:
         jobs, head = _auto(items, light)
         marked = chain(head, marked)
+    # More processes than the machine can run only cost memory and forks ("--jobs 64" ran 60
+    # processes for 5 articles; a huge number failed in ProcessPoolExecutor).
+    jobs = min(jobs, 4 * (os.cpu_count() or 1))
     if jobs <= 1:
         yield from (func(item) for item, _ in marked)
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 from ..errors import SourceError, decode_text
 from ..model import Article, Field
@@ -21,6 +22,9 @@ def _rendered(post: dict, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def read(data: bytes, shown: str, project) -> list[Article]:
     from . import slugify
 
@@ -31,6 +35,17 @@ def read(data: bytes, shown: str, project) -> list[Article]:
         truncated = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated")
         reason = "truncated JSON" if truncated else f"invalid JSON: {e.msg}"
         raise SourceError(f"{reason} (column {e.colno})", shown, e.lineno) from None
+    except RecursionError:
+        raise SourceError("JSON nested too deeply to be a post", shown) from None
+    if _SURROGATE_ESCAPE.search(text):
+        try:  # a pair is one character; a lone half is none, and no file can hold it
+            json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            m = _SURROGATE_ESCAPE.search(text)
+            line = text.count("\n", 0, m.start()) + 1
+            raise SourceError(
+                f"{m.group()} is half of a character, with no other half", shown, line
+            ) from None
     posts = doc if isinstance(doc, list) else [doc]
     if not posts:
         raise SourceError("JSON holds an empty list: no posts", shown)
