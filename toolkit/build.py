@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .placeholders import MARKUP_LIKE_RE
-from .segment import ArticleSkeleton, Rejection, escape_attr, escape_text, render_parts
+from .segment import ArticleSkeleton, Rejection, escape_attr, escape_text, fold, render_parts
 
 _TAG = re.compile(r"<[^>]*>")
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 
 
 @dataclass
@@ -105,7 +104,7 @@ def build_page(
         elif "excerpt" in fields:
             # Only HTML's white space is folded: str.split() would also take the no-break
             # spaces of "30\u202fmg" and "70\u00a0%".
-            text = _HTML_SPACE.sub(" ", _TAG.sub(" ", fill("excerpt")))
+            text = fold(_TAG.sub(" ", fill("excerpt")))
             description = html.unescape(text.strip(" "))
         else:
             description = ""

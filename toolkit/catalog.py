@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, pofile
-from .errors import CatalogError, decode_text, read_bytes
+from .errors import CatalogError, decode_text, nul_line, read_bytes
 from .fsutil import write_atomic
 from .model import Unit, has_translation, usable  # the rules, kept in model (callers: here)
 from .placeholders import strip as strip_placeholders
@@ -124,14 +124,13 @@ def _part_flags(po) -> None:
 
 def _polib_read(text: str):
     """polib's reading of ``text``, with the characters it would break lines at kept whole."""
-    polib = _polib()
     hidden = text.translate(_HIDE)
-    if hidden == text or any(c in text for c in _STAND_INS):
-        po = polib.pofile(text, wrapwidth=WRAP, check_for_duplicates=False)
-        _part_flags(po)
-        return po
-    po = polib.pofile(hidden, wrapwidth=WRAP, check_for_duplicates=False)
+    if any(c in text for c in _STAND_INS):
+        hidden = text  # (never seen: private-use characters of plane 15)
+    po = _polib().pofile(hidden, wrapwidth=WRAP, check_for_duplicates=False)
     _part_flags(po)
+    if hidden == text:
+        return po
     po.header = po.header.translate(_SHOW)
     po.metadata = {k.translate(_SHOW): v.translate(_SHOW) for k, v in po.metadata.items()}
     for entry in po:
@@ -150,11 +149,10 @@ def _read_text(path: Path, shown: str, raw: bytes | None = None) -> tuple[str, s
     charset. ``raw``: the file's bytes, when the caller has read them."""
     if raw is None:
         raw = read_bytes(path, CatalogError, shown)
-    if b"\x00" in raw:
-        nul = raw.index(b"\x00")
+    line = nul_line(raw)
+    if line is not None:
         if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw.count(b"\x00") > len(raw) // 8:
             raise CatalogError("binary data (or UTF-16), not a PO file", shown)
-        line = raw.count(b"\n", 0, nul) + 1
         raise CatalogError(
             "a NUL byte, which no PO file may hold (msgfmt refuses it too)", shown, line
         )

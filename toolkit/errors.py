@@ -40,6 +40,13 @@ class MachineError(LocaliseError):
     """A machine translation provider failed."""
 
 
+def nul_line(data: bytes) -> int | None:
+    """The line of the first NUL byte in ``data``, or None. No text file localise reads may
+    hold one: it would reach every file made from it, and msgfmt refuses it."""
+    at = data.find(b"\x00")
+    return None if at < 0 else data.count(b"\n", 0, at) + 1
+
+
 def read_bytes(
     path, error: type[LocaliseError], shown, what: str = "", missing: str | None = None
 ) -> bytes:

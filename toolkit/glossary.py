@@ -89,7 +89,7 @@ from pathlib import Path
 import Stemmer
 from babel import Locale, UnknownLocaleError
 
-from toolkit.errors import GlossaryError, decode_text, read_bytes
+from toolkit.errors import GlossaryError, decode_text, nul_line, read_bytes
 from toolkit.placeholders import PLACEHOLDER_RE
 
 RESERVED_COLUMNS = ("term", "dnt", "case", "pos", "note")
@@ -837,8 +837,8 @@ def _read_rows(path: Path, raw: bytes | None = None) -> list[tuple[int, list[str
     ``raw``: the file's bytes, when the caller has read them."""
     if raw is None:
         raw = read_bytes(path, GlossaryError, path, " the glossary")
-    if b"\x00" in raw:  # it would reach every catalog's hints, and no PO file may hold it
-        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+    line = nul_line(raw)
+    if line is not None:  # it would reach every catalog's hints
         raise GlossaryError("a NUL byte, which no glossary may hold", path, line)
     text = decode_text(raw, "utf-8-sig", GlossaryError, path)
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -187,7 +187,7 @@ def _what_is_wrong(rest: str, before: int) -> SyntaxProblem:
     for m in _KEYWORD_AT.finditer(rest):
         number = before + 1 + rest.count("\n", 0, m.start())
         keyword = "msgstr[]" if m.group(2).startswith("msgstr[") else m.group(2)
-        problem = _ORDER.get((last, keyword), "")
+        problem = _order_problem(last, keyword)
         if problem:
             return SyntaxProblem(f"syntax error: {problem}", number)
         last = keyword
@@ -196,30 +196,29 @@ def _what_is_wrong(rest: str, before: int) -> SyntaxProblem:
     return SyntaxProblem("syntax error: an entry's lines are not in gettext's order", before + 1)
 
 
-_ORDER: dict[tuple, str] = {}
-for _before in (None, "msgctxt", "msgid", "msgid_plural", "msgstr", "msgstr[]"):
-    _ORDER[(_before, "msgstr[]")] = "msgstr[n] without a msgid_plural before it"
-    _ORDER[(_before, "msgstr")] = "msgstr without a msgid before it"
-    _ORDER[(_before, "msgid_plural")] = "msgid_plural without a msgid before it"
-    _ORDER[(_before, "msgctxt")] = f"msgctxt after {_before}"
-    _ORDER[(_before, "msgid")] = f"msgid after {_before}"
-for _allowed in (
-    (None, "msgctxt"),
-    ("msgstr", "msgctxt"),
-    ("msgstr[]", "msgctxt"),
-    (None, "msgid"),
-    ("msgctxt", "msgid"),
-    ("msgstr", "msgid"),
-    ("msgstr[]", "msgid"),
-    ("msgid", "msgid_plural"),
-    ("msgid", "msgstr"),
-    ("msgid_plural", "msgstr[]"),
-    ("msgstr[]", "msgstr[]"),
-):
-    del _ORDER[_allowed]
-_ORDER[("msgid_plural", "msgstr")] = "a plural entry's translations are msgstr[0], msgstr[1], ..."
-_ORDER[("msgid", "msgid")] = "msgid without a msgstr after it"
-_ORDER[("msgctxt", "msgctxt")] = "msgctxt without a msgid after it"
+# What each keyword may follow ("msgstr[]": any msgstr[n]; None: the start of the file).
+_FOLLOWS = {
+    "msgctxt": (None, "msgstr", "msgstr[]"),
+    "msgid": (None, "msgctxt", "msgstr", "msgstr[]"),
+    "msgid_plural": ("msgid",),
+    "msgstr": ("msgid",),
+    "msgstr[]": ("msgid_plural", "msgstr[]"),
+}
+
+
+def _order_problem(last: str | None, keyword: str) -> str:
+    """What is wrong with ``keyword`` after ``last``; "" when nothing is."""
+    if last in _FOLLOWS[keyword]:
+        return ""
+    if keyword == "msgstr[]":
+        return "msgstr[n] without a msgid_plural before it"
+    if keyword == "msgstr" and last == "msgid_plural":
+        return "a plural entry's translations are msgstr[0], msgstr[1], ..."
+    if keyword in ("msgstr", "msgid_plural"):
+        return f"{keyword} without a msgid before it"
+    if keyword == last:  # msgid or msgctxt twice
+        return f"{last} without a {'msgstr' if last == 'msgid' else 'msgid'} after it"
+    return f"{keyword} after {last}"
 
 
 def _decode_rare_escapes(text: str, encoding: str) -> str:

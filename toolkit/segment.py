@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .model import Unit
-from .placeholders import PLACEHOLDER_RE, tokenize
+from .placeholders import MARKUP_LIKE_RE, PLACEHOLDER_RE, tokenize
 from .slug import slugify
 
 # Elements whose content is part of the surrounding text (become placeholders).
@@ -597,7 +597,7 @@ def render_block(slot, msgstr: str, lookup, rejections: list | None) -> str | No
         if tok.kind == "text":
             text = tok.value
             # Markup typed as such (not a placeholder: "<img src=x>"); "&lt;b>" is text.
-            if rejections is not None and "<" in text and re.search(r"<[/!?]?[A-Za-z!]", text):
+            if rejections is not None and "<" in text and MARKUP_LIKE_RE.search(text):
                 escaped.append(text)
             if "lt;" in text:
                 text = _literal_text(text)

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .. import frequency as periods
 from ..model import has_translation, usable
 from ..placeholders import MARKUP_LIKE_RE, strip, tokenize
 from . import check
@@ -190,8 +191,6 @@ def frequency(ctx, entry):
     and the translation names one the source does not."""
     if not usable(entry):
         return
-    from .. import frequency as periods
-
     source = ctx.foreign_source.get(entry.msgid, ctx.source_language.split("_")[0])
     for message in periods.compare(entry.msgid, source, entry.msgstr, ctx.locale.split("_")[0]):
         yield message, None
@@ -382,8 +381,9 @@ def urls(ctx, entry):
 # newline aside) and the bidirectional overrides, which reorder what follows them ("150 mg"
 # after U+202E shows as "gm 051"). The embeddings, isolates and marks do the same in a
 # left-to-right text; a right-to-left translation may need them.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202d\u202e]")
-_BIDI_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202d\u202e"
+_CONTROL_RE = re.compile(f"[{_CONTROLS}]")
+_BIDI_RE = re.compile(f"[{_CONTROLS}\u202a-\u202c\u2066-\u2069\u200e\u200f\u061c]")
 _CONTROL_NAMES = {"\r": "CARRIAGE RETURN", "\x7f": "DELETE"}
 
 

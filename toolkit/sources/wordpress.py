@@ -37,11 +37,11 @@ def read(data: bytes, shown: str, project) -> list[Article]:
         raise SourceError(f"{reason} (column {e.colno})", shown, e.lineno) from None
     except RecursionError:
         raise SourceError("JSON nested too deeply to be a post", shown) from None
-    if _SURROGATE_ESCAPE.search(text):
+    m = _SURROGATE_ESCAPE.search(text)
+    if m is not None:
         try:  # a pair is one character; a lone half is none, and no file can hold it
             json.dumps(doc, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            m = _SURROGATE_ESCAPE.search(text)
             line = text.count("\n", 0, m.start()) + 1
             raise SourceError(
                 f"{m.group()} is half of a character, with no other half", shown, line
