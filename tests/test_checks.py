@@ -730,7 +730,7 @@ def test_check_jobs_same_report(project_dir, cli):
     assert cli(project_dir, "build", "-q").exit_code in (0, 1)
     po = next((project_dir / "locales/nl").glob("*.po"))
     broken = project_dir / "locales/nl/zz-broken.po"
-    broken.write_text('msgid "a"\nmsgstr "b" "c"\n', "utf-8")
+    broken.write_text('msgid "a"\nmsgstr "b\n', "utf-8")  # no closing quote
     cache = project_dir / ".localise" / "cache"
     # Cold first (lingua's models loaded before the workers fork), then warm, then one process.
     shutil.rmtree(cache, ignore_errors=True)

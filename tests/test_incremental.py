@@ -109,7 +109,7 @@ def test_jobs_one_bad_file_costs_no_other_files_work(project_dir, cli):
     assert cli(project_dir, "update").exit_code == 0
     (project_dir / "source/broken.json").write_text('{"title": "x", "content": ', "utf-8")
     po = next((project_dir / "locales/nl").glob("*.po"))
-    po.write_text('msgid "a"\nmsgstr "b" "c"\n', "utf-8")
+    po.write_text('msgid "a"\nmsgstr "b\n', "utf-8")
     extract = cli(project_dir, "extract", "-j", "2")
     assert extract.exit_code == 2 and "broken.json" in extract.output
     build = cli(project_dir, "build", "-j", "2", "-q")
@@ -863,8 +863,8 @@ def test_update_with_jobs_merges_as_in_one_process(empty_project, cli, tmp_path,
         # A translator's edit in de, a glossary edit, a catalog and a template unreadable.
         _translate(project / "locales/de/a0.po", "Sentence 0 about zinc.", "Satz 0 über Zink.")
         (project / "glossary.csv").write_text(GLOSSARY.replace("zink,", "zink,Dose!"))
-        (project / "locales/nl/a5.po").write_text('msgid "a"\nmsgstr "b" "c"\n')
-        (project / "locales/templates/a2.pot").write_text('msgid "a"\nmsgstr "b" "c"\n')
+        (project / "locales/nl/a5.po").write_text('msgid "a"\nmsgstr "b\n')
+        (project / "locales/templates/a2.pot").write_text('msgid "a"\nmsgstr "b\n')
         out += [step("update"), step("update")]
         outputs[jobs] = out
     assert outputs["1"] == outputs["3"]

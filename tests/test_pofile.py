@@ -296,7 +296,7 @@ def test_hand_edited_corners_read_like_polib():
     "text",
     [
         'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "b"\nmsgstr[1] "bs"\n',  # plural forms
-        'msgid "a"\nmsgstr "b" "c"\n',  # unescaped quote
+        'msgid "a"\nmsgstr "b" "c"\n',  # two strings on a line
         'msgid "a"\nmsgstr "b"\nbogus\n',  # not PO at all
         'msgstr "b"\n',  # msgstr with no msgid
         '#~ #, fuzzy\n#~ msgid "a"\n#~ msgstr "b"\n',  # a flag inside an obsolete entry
@@ -456,7 +456,7 @@ def test_translations_of_common_shapes():
         '#~ msgid ""\n#~ msgstr "x"\n',  # an obsolete header
         'msgctxt "menu"\nmsgid "a"\nmsgstr "b"\n',  # a context
         'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "b"\nmsgstr[1] "bs"\n',  # plural forms
-        'msgid "a"\nmsgstr "b" "c"\n',  # an unescaped quote
+        'msgid "a"\nmsgstr "b" "c"\n',  # two strings on a line
         'msgid "a"\nmsgstr "b\\"\n',  # a line ending in an escape
         'msgid "a"\nmsgstr "b"\nbogus\n',  # not PO at all
         'msgstr "b"\n',  # msgstr with no msgid
@@ -675,6 +675,8 @@ HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         ('msgid "a"\nmsgid_plural "as"\nmsgstr "x"\n', 7, "msgstr[0], msgstr[1]"),
         ('msgid Take 2 tablets\nmsgstr "x"\n', 5, "syntax error"),
         ('msgid "a"\n\nmsgid "b"\nmsgstr "c"\n', 7, "msgid without a msgstr"),
+        ('msgid "a" # checked\nmsgstr "b"\n', 5, "a comment after a string"),
+        ('msgid "a"\nmsgstr "b" # c\n"d"\n', 6, "a comment after a string"),
     ],
 )
 def test_what_msgfmt_refuses_is_an_error_with_its_line(tmp_path, body, line, says):
@@ -722,6 +724,48 @@ def test_escapes_msgcat_writes_read_as_msgfmt_reads_them(tmp_path):
     path = tmp_path / "nl.po"
     path.write_text(HEADER + 'msgid "a"\nmsgstr "\\x41\\a\\? \\\'\\303\\251"\n', encoding="utf-8")
     assert catalog.load(path).find("a").msgstr == "A\x07? 'é"
+
+
+def test_what_gettext_reads_and_polib_does_not_is_read_as_gettext_reads_it(tmp_path):
+    """Comments with no space after their mark and lines of several strings are gettext (msgfmt
+    takes them); polib called them syntax errors, so the catalog could not be used at all."""
+    path = tmp_path / "nl.po"
+    path.write_text(
+        "#Translator: Jan\n" + HEADER + "#.Do not change the dose.\n#:page.html:3\n"
+        '#,fuzzy,c-format\n#|msgid "Take 20 mg."\nmsgid "Take " "30 mg."\n'
+        'msgstr "Neem" " 30 mg." "."\n\nmsgid "b"\nmsgstr "c"\n\n'
+        '#~msgid "old" "er"\n#~ msgstr "ouder"\n',
+        encoding="utf-8",
+    )
+    assert subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)]).returncode == 0
+    po = catalog.load(path)
+    assert po.header == "Translator: Jan"
+    e = po.find("Take 30 mg.")
+    assert (e.msgstr, e.flags, e.previous_msgid) == (
+        "Neem 30 mg..",
+        ["fuzzy", "c-format"],
+        "Take 20 mg.",
+    )
+    assert (e.comment, e.occurrences, e.linenum) == (
+        "Do not change the dose.",
+        [("page.html", "3")],
+        6,
+    )
+    assert [(o.msgid, o.msgstr) for o in po.obsolete_entries()] == [("older", "ouder")]
+    assert catalog.load_translations(path) == ({"b": "c"}, {"Take 30 mg."})
+    catalog.write(po, path, "PO-Revision-Date")
+    assert catalog.load(path).find("Take 30 mg.").msgstr == "Neem 30 mg.."
+    assert subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)]).returncode == 0
+
+
+def test_a_comment_after_an_entrys_last_string_is_refused_with_its_line(tmp_path):
+    """gettext reads it as the next entry's comment ("#, fuzzy" there makes that entry fuzzy);
+    rare enough that we ask for it on a line of its own rather than move lines about."""
+    path = tmp_path / "nl.po"
+    path.write_text(HEADER + 'msgid "a"\nmsgstr "b" #, fuzzy\n\nmsgid "c"\nmsgstr "d"\n')
+    with pytest.raises(CatalogError) as got:
+        catalog.load(path, "nl.po")
+    assert got.value.line == 6 and "a comment after a string" in got.value.message
 
 
 def test_flags_parted_by_a_space_are_flags(tmp_path):

@@ -117,8 +117,8 @@ _CODE = rf"(?:{_KEYWORD}{_WS}{_STRINGS}|{_STRINGS})"
 _LINE = (
     rf"{_WS}(?:"
     rf"#(?!~)[^\n]*"  # a comment (#, #. #: #, #| ...)
-    rf"|#~\|?{_WS}(?:{_CODE}{_WS}(?:#[^\n]*)?)?"  # an obsolete entry's line
-    rf"|(?:{_CODE}{_WS}(?:#[^\n]*)?)?"  # a keyword and its strings, a continuation, nothing
+    rf"|#~\|?{_WS}(?:{_CODE}{_WS})?"  # an obsolete entry's line
+    rf"|(?:{_CODE}{_WS})?"  # a keyword and its strings, a continuation, nothing
     rf")"
 )
 _ONE_LINE = re.compile(_LINE)
@@ -127,7 +127,7 @@ _ONE_LINE = re.compile(_LINE)
 def _entry_grammar(prefix: str) -> str:
     """An entry, each of its lines after ``prefix``: [msgctxt] msgid (msgstr | msgid_plural
     msgstr[0] msgstr[1] ...), each keyword's strings continued on the lines after it."""
-    rest = rf"{_WS}{_STRINGS}{_WS}(?:#[^\n]*)?\n(?:{prefix}{_STRINGS}{_WS}(?:#[^\n]*)?\n)*+"
+    rest = rf"{_WS}{_STRINGS}{_WS}\n(?:{prefix}{_STRINGS}{_WS}\n)*+"
     return (
         rf"(?:{prefix}msgctxt{rest})?{prefix}msgid{rest}"
         rf"(?:{prefix}msgstr{rest}|{prefix}msgid_plural{rest}(?:{prefix}msgstr\[[0-9]+\]{rest})++)"
@@ -143,6 +143,14 @@ _FILE = re.compile(
 )
 _KEYWORD_AT = re.compile(rf"^{_WS}(#~{_WS})?({_KEYWORD})(?=[\s\"])", re.MULTILINE)
 _RARE_ESCAPE = re.compile(r"\\[0-7xa?']")
+# What gettext reads and polib does not, written as polib reads it, on the same line: a comment
+# with no space after its mark (#,fuzzy  #.note  #:ref  #|msgid  #~msgid  #text), and a line
+# of two strings or more (msgid "a" "b"), joined into one.
+_TIGHT_COMMENT = re.compile(rf"^({_WS}#(?>(?:~\|?|[,.:|])?))(?=\S)", re.MULTILINE)
+_STRINGS_ON_A_LINE = re.compile(
+    rf"^({_WS}(?:#~\|?{_WS}|#\|{_WS})?(?:{_KEYWORD}{_WS})?)({_STRING}(?:{_WS}{_STRING})+){_WS}$",
+    re.MULTILINE,
+)
 _BYTES_OR_RARE = re.compile(r"((?:\\[0-7]{1,3}|\\x[0-9A-Fa-f]{1,2})+)|\\([a?'])")
 _STRING_RE = re.compile(_STRING)
 _CODE_LINE = re.compile(rf"{_WS}(?:#~\|?{_WS})?(?:{_KEYWORD}|\")")
@@ -161,7 +169,14 @@ def check_syntax(text: str, encoding: str) -> str:
         raise _what_is_wrong(body[end:], first)
     if "\\" in text and _RARE_ESCAPE.search(text):
         text = _decode_rare_escapes(text, encoding)
-    return text
+    text = _TIGHT_COMMENT.sub(r"\1 ", text)
+    return _STRINGS_ON_A_LINE.sub(_one_string, text)
+
+
+def _one_string(m: re.Match[str]) -> str:
+    # Each string is already escaped: their insides, end to end, are one escaped string. (An
+    # octal or hex escape, which a following digit could have lengthened, is decoded by now.)
+    return m.group(1) + '"' + "".join(s[1:-1] for s in _STRING_RE.findall(m.group(2))) + '"'
 
 
 def _what_is_wrong(rest: str, before: int) -> SyntaxProblem:
@@ -174,6 +189,8 @@ def _what_is_wrong(rest: str, before: int) -> SyntaxProblem:
             bad = re.search(r"\\(?![ntbrfva\\\"?'0-7x])(.|$)", stripped)
             if bad and code:
                 what = f"unknown escape sequence \\{bad.group(1)}"
+            elif code and re.search(r'"[ \t\f\v]*#', stripped):
+                what = "a comment after a string (a comment takes a line of its own)"
             elif code and stripped.count('"') % 2:
                 what = "a string without its closing quote"
             elif code or stripped.startswith(("msg", "#~")):
