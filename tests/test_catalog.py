@@ -4,6 +4,7 @@ gettext fidelity, hand-edited files, errors, MO files, stats and the lock."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -149,6 +150,34 @@ def test_nothing_is_rewritten_when_nothing_changed(project_dir, cli):
         p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (project_dir / "locales").rglob("*.po*")
     }
     assert before == after
+
+
+def test_update_keeps_the_translators_dates_and_tool_as_msgmerge_does(project_dir, cli):
+    """POT-Creation-Date is the template's, PO-Revision-Date and X-Generator the translator's:
+    a catalog saved in Poedit was rewritten by the next update for its X-Generator alone."""
+    po = project_dir / "locales/nl/dermatomyositis-hair-loss-causes.po"
+    pot = project_dir / "locales/templates/dermatomyositis-hair-loss-causes.pot"
+    text = po.read_text(encoding="utf-8")
+    tool = re.search(r"X-Generator: [^\\]*", text).group()
+    po.write_text(text.replace(tool, 'X-Generator: Poedit 3.4\\n"\n"X-Poedit-Basepath: .'))
+    saved = po.read_bytes()
+    assert cli(project_dir, "update").exit_code == 0
+    assert po.read_bytes() == saved
+    source = project_dir / "source/dermatomyositis-hair-loss-causes.txt"
+    source.write_text(source.read_text(encoding="utf-8") + "\nA new closing paragraph.\n")
+    assert cli(project_dir, "extract").exit_code == 0
+    assert cli(project_dir, "update").exit_code == 0
+    merged, template = catalog.load(po), catalog.load(pot)
+    assert merged.find("A new closing paragraph.") is not None
+    assert merged.metadata["POT-Creation-Date"] == template.metadata["POT-Creation-Date"]
+    before = catalog.load(project_dir / "locales/nl/alopecia-areata-expert-qa.po")
+    assert merged.metadata["X-Generator"].startswith("Poedit")
+    assert "X-Poedit-Basepath" in merged.metadata
+    assert (
+        merged.metadata["PO-Revision-Date"]
+        == polib.pofile(saved.decode()).metadata["PO-Revision-Date"]
+    )
+    assert before.metadata["POT-Creation-Date"]
 
 
 def test_same_input_gives_identical_files(tmp_path, project_dir, cli, monkeypatch):

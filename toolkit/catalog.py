@@ -222,13 +222,16 @@ def render(po) -> str:
     return pofile.render(po)
 
 
-def write(po, path: Path, date_key: str, durable: bool = True) -> bytes | None:
+def write(po, path: Path, date_key: str | None, durable: bool = True) -> bytes | None:
     """Write a catalog atomically when its content changed; ``date_key`` (POT-Creation-Date
-    or PO-Revision-Date) is set to now only then. Returns the bytes written, or None when the
-    file already held the catalog. ``durable=False`` for templates, which the next extract
-    rebuilds (see write_atomic)."""
+    or PO-Revision-Date) is set to now only then (None: the header's dates are the caller's).
+    Returns the bytes written, or None when the file already held the catalog.
+    ``durable=False`` for templates, which the next extract rebuilds (see write_atomic)."""
     po.wrapwidth = WRAP
     _say_utf8(po)
+    if date_key is None:
+        data = (render(po) + "\n").encode("utf-8")
+        return data if write_atomic(path, data, durable) else None
 
     def text(date: str) -> bytes:
         po.metadata[date_key] = date
@@ -432,7 +435,8 @@ def merge(
     )
     po.metadata.setdefault("Language", locale)
     po.metadata.setdefault("Plural-Forms", plural_forms(locale))
-    po.metadata["X-Generator"] = f"localise {__version__}"
+    # The tool the translator saved with (Poedit, Weblate) stays named, as msgmerge leaves it.
+    po.metadata.setdefault("X-Generator", f"localise {__version__}")
     result = MergeResult(po)
 
     # Messages are told apart as gettext does, by context and msgid. An entry with plural

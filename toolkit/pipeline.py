@@ -753,9 +753,9 @@ class _Merger:
             ask,
             self.project.source_language,
         )
-        data = catalog.write(
-            merged.po, po_path, "PO-Revision-Date" if created else "POT-Creation-Date"
-        )
+        # As msgmerge: POT-Creation-Date is the template's (see catalog.merge), and
+        # PO-Revision-Date the translator's, so an update sets no date of its own.
+        data = catalog.write(merged.po, po_path, "PO-Revision-Date" if created else None)
         return _Merged(
             "unchanged" if not data else "created" if created else "updated",
             None if not data else bytes_digest(data),
