@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import polib
 import pytest
 from werkzeug import Response
 
@@ -148,6 +149,22 @@ def test_dry_run_writes_nothing(project_dir, cli):
     before = path.read_bytes()
     result = cli(project_dir, "translate", "de", "--provider", "pseudo", "--dry-run")
     assert "would fill" in result.output
+    assert path.read_bytes() == before
+
+
+def test_a_catalog_given_no_suggestion_is_not_rewritten(project_dir, cli):
+    """A comment polib writes otherwise ("##", trailing spaces) stays as the translator typed
+    it in a catalog that translate had nothing for."""
+    complete = [
+        p
+        for p in sorted((project_dir / "locales/nl").glob("*.po"))
+        if all(e.msgstr or e.obsolete for e in polib.pofile(str(p)) if e.msgid)
+    ]
+    path = complete[0]
+    path.write_text(path.read_text(encoding="utf-8").replace("\nmsgid ", "\n## noted  \nmsgid ", 3))
+    before = path.read_bytes()
+    result = cli(project_dir, "translate", "nl", "--provider", "pseudo")
+    assert result.exit_code == 0, result.output
     assert path.read_bytes() == before
 
 

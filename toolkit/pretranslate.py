@@ -95,6 +95,7 @@ def translate(
     languages = identifier.identify_many([e.msgid for _, _, e in todo], source)
 
     queue: list[tuple] = []
+    filled: set = set()  # the catalogs given a suggestion: the others are not rewritten
     for (path, _po, entry), found in zip(todo, languages, strict=True):
         lang = (
             found.language
@@ -102,13 +103,13 @@ def translate(
             else None
         )
         if (s := memory.exact(entry.msgid, exclude=path.stem)) is not None:
-            _suggest(entry, s.msgstr, f"memory: {s.origin}")
+            _suggest(entry, s.msgstr, f"memory: {s.origin}", filled, path)
             res.from_memory += 1
         elif lang == target:
-            _suggest(entry, entry.msgid, f"copied: the source is already in {target}")
+            _suggest(entry, entry.msgid, f"copied: the source is already in {target}", filled, path)
             res.copied += 1
         elif (s := memory.fuzzy(entry.msgid, fuzzy_threshold)) is not None:
-            _suggest(entry, s.msgstr, f"memory: {s.origin} ({s.score:.0f} %)")
+            _suggest(entry, s.msgstr, f"memory: {s.origin} ({s.score:.0f} %)", filled, path)
             entry.previous_msgid = s.source
             res.from_fuzzy_memory += 1
         elif provider:
@@ -163,17 +164,18 @@ def translate(
             elif result.text is None:
                 res.dropped.append((path.stem, entry.msgid, result.error or "no answer"))
             else:
-                _suggest(entry, result.text, f"machine: {provider}")
+                _suggest(entry, result.text, f"machine: {provider}", filled, path)
                 res.from_machine += 1
 
     if not dry_run:
         for path, po in selected:
-            if catalog.write(po, path, "PO-Revision-Date"):
+            if path in filled and catalog.write(po, path, "PO-Revision-Date"):
                 res.written.append(project.relative(path))
     return res
 
 
-def _suggest(entry, text: str, origin: str) -> None:
+def _suggest(entry, text: str, origin: str, filled: set, path) -> None:
+    filled.add(path)
     entry.msgstr = text
     if "fuzzy" not in entry.flags:
         entry.flags.insert(0, "fuzzy")
