@@ -905,3 +905,31 @@ def test_a_huge_jobs_number_is_capped_at_what_the_machine_runs(project_dir, cli)
     result = cli(project_dir, "build", "--jobs", "99999999999999999999")
     assert result.exit_code == 0, result.output
     assert len(list((project_dir / "dist/nl").glob("*.html"))) == 5
+
+
+@pytest.mark.parametrize("state", [False, True])
+def test_a_new_file_never_takes_an_articles_slug(project_dir, cli, state):
+    """A new file sorted before an article's own, with the same slug, took it: the article was
+    skipped and its catalogs merged with the new text, every translation made obsolete. The
+    slug stays with the file that held it (by the last run's record, or in a fresh clone by
+    its template's header), and the new file is the one reported and skipped."""
+    slug = "dermatomyositis-hair-loss-causes"
+    if state:
+        assert cli(project_dir, "extract").exit_code == 0
+    catalog = project_dir / f"locales/nl/{slug}.po"
+    template = project_dir / f"locales/templates/{slug}.pot"
+    before = (catalog.read_bytes(), template.read_bytes())
+    (project_dir / "source/a").mkdir()
+    (project_dir / f"source/a/{slug}.html").write_text("<p>A different article altogether.</p>")
+    result = cli(project_dir, "extract")
+    assert result.exit_code == 2
+    assert (
+        f"source/a/{slug}.html: slug '{slug}' is already used by source/{slug}.txt" in result.output
+    )
+    assert cli(project_dir, "update").exit_code == 0
+    assert (catalog.read_bytes(), template.read_bytes()) == before
+    # The article's own file gone, the slug is free for the other one.
+    (project_dir / f"source/{slug}.txt").unlink()
+    result = cli(project_dir, "extract")
+    assert result.exit_code == 0, result.output
+    assert "A different article altogether." in template.read_text(encoding="utf-8")

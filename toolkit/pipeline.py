@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -93,7 +94,15 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
     settings = _settings_key(project)
     index = StatCache(data.get("files") if data.get("settings") == settings else None, stamp)
     slugs: dict[str, str] = {}
-    for path in project.source_paths():
+    paths = project.source_paths()
+    # A slug stays with the file that held it: a new file claiming it waits for that file, and
+    # is skipped if it claims it again (else the article's catalogs would be merged with the
+    # new file's text, its translations made obsolete). The holder is as the last run left it,
+    # or, with no record of that (a fresh clone), the file the slug's template names.
+    held = data.get("slugs") if isinstance(data.get("slugs"), dict) else {}
+    waiting: dict[str, Loaded] = {}
+    order: dict[str, int] | None = None
+    for number, path in enumerate(paths):
         sig = index.stat(path)
         entries = index.get(path, sig) if sig is not None else None
         articles: list[Article] = []
@@ -109,20 +118,57 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
             if sig is not None:
                 index.put(path, sig, entries)
         for n, (slug, shown, key, link) in enumerate(entries):
-            if slug in slugs:
-                problems.append(
-                    SourceError(
-                        f"slug {slug!r} is already used by {slugs[slug]}; the article is skipped",
-                        shown,
-                    )
-                )
+            taken = slugs.get(slug) or (waiting[slug].path if slug in waiting else None)
+            holder = held.get(slug) or _template_source(project, slug)
+            if taken is not None and holder == shown and slug in waiting:
+                taken = None  # the holder, come after a file that waited for it
+                problems.append(_slug_taken(slug, shown, waiting.pop(slug).path))
+            if taken is not None:
+                problems.append(_slug_taken(slug, taken, shown))
                 continue
+            loaded = Loaded(
+                slug, shown, key, link, project, path, articles[n] if articles else None
+            )
+            if holder is not None and holder != shown:
+                if order is None:
+                    order = {project.relative(p): i for i, p in enumerate(paths)}
+                if order.get(holder, -1) > number:
+                    waiting[slug] = loaded
+                    continue
             slugs[slug] = shown
-            article = articles[n] if articles else None
-            yield Loaded(slug, shown, key, link, project, path, article)
+            yield loaded
+    for slug, loaded in waiting.items():  # the file that held the slug no longer claims it
+        slugs[slug] = loaded.path
+        yield loaded
     files = index.kept()
-    if index.changed or index.racy or data.get("settings") != settings:
-        save_json(index_path, {"settings": settings, "files": files}, touch=index.racy)
+    if (
+        index.changed
+        or index.racy
+        or data.get("settings") != settings
+        or data.get("slugs") != slugs
+    ):
+        save_json(
+            index_path, {"settings": settings, "files": files, "slugs": slugs}, touch=index.racy
+        )
+
+
+def _slug_taken(slug: str, holder: str, shown: str) -> SourceError:
+    return SourceError(f"slug {slug!r} is already used by {holder}; the article is skipped", shown)
+
+
+_TEMPLATE_SOURCE = re.compile(
+    r"# Translation template for the article .*, extracted from (.+) by localise\.\n"
+)
+
+
+def _template_source(project: Project, slug: str) -> str | None:
+    """The source file the slug's template says it was extracted from, if it has one."""
+    try:
+        with open(project.template_path(slug), encoding="utf-8", errors="replace") as f:
+            m = _TEMPLATE_SOURCE.match(f.readline())
+    except OSError:
+        return None
+    return m.group(1) if m else None
 
 
 def article_key(settings: str, article: Article) -> str:
