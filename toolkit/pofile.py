@@ -201,12 +201,16 @@ def _what_is_wrong(rest: str, before: int) -> SyntaxProblem:
         if not line.strip() and number > before + 1:
             break  # the entry ended: its lines are each fine, so its order is not
     last = None  # the last keyword, "msgstr[]" for any msgstr[n]
+    number = before + 1
     for m in _KEYWORD_AT.finditer(rest):
-        number = before + 1 + rest.count("\n", 0, m.start())
+        previous, number = number, before + 1 + rest.count("\n", 0, m.start())
         keyword = "msgstr[]" if m.group(2).startswith("msgstr[") else m.group(2)
         problem = _order_problem(last, keyword)
         if problem:
-            return SyntaxProblem(f"syntax error: {problem}", number)
+            # "msgid without a msgstr after it": at the msgid's line, as msgfmt says it.
+            return SyntaxProblem(
+                f"syntax error: {problem}", previous if keyword == last else number
+            )
         last = keyword
     if last in ("msgctxt", "msgid", "msgid_plural"):
         return SyntaxProblem(f"syntax error: {last} without a msgstr after it", number)
@@ -480,6 +484,8 @@ def _parse(text: str, encoding: str, wrapwidth: int) -> polib.POFile:
                 comment = comment[1:]
             entry.tcomment = entry.tcomment + "\n" + comment if entry.tcomment else comment
             state = "tc"
+    if state in ("mi", "mc"):
+        raise _GiveUp  # a msgid with no msgstr at the end: gettext's grammar judges it
     if tokens and not tokens[0].startswith("#"):
         entries.append(entry)
     po.header = header
