@@ -199,3 +199,10 @@ def test_bad_tmx_is_one_line(project_dir, cli, tmp_path, bad):
     path.write_bytes(bad)
     result = cli(project_dir, "translate", "nl", "--dry-run", "--import-tmx", str(path))
     assert result.exit_code == 2 and "not a valid TMX file" in result.output
+
+
+@pytest.mark.parametrize("value", ["500", "-1", "inf", "nan", "NaN"])
+def test_threshold_out_of_range_is_a_usage_error(project_dir, cli, value):
+    result = cli(project_dir, "translate", "nl", "--dry-run", "--threshold", value)
+    assert result.exit_code == 2 and "Invalid value for '--threshold'" in result.output
+    assert "Traceback" not in result.output
