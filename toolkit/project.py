@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, SourceError
 
 DEFAULT_META_FIELDS = ("rank_math_title", "rank_math_description", "rank_math_focus_keyword")
 # Lines that website scrapers leave at the top and bottom of a page (Wix, WordPress themes).
@@ -135,9 +135,19 @@ class Project:
 
     def source_paths(self) -> list[str]:
         """:meth:`source_files` as text: a rerun only asks ``stat`` about each, and making
-        a Path object for each was a tenth of a rerun with nothing to do."""
+        a Path object for each was a tenth of a rerun with nothing to do. A missing folder
+        is an error, not a project with no articles: that would remove every page."""
         if not self.source_dir.is_dir():
-            return []
+            if os.path.islink(self.source_dir):
+                reason = "is a symbolic link to nothing"
+            elif os.path.lexists(self.source_dir):
+                reason = "is not a folder"
+            else:
+                reason = "does not exist"
+            raise SourceError(
+                f"the articles' folder {reason} (source_dir in the settings)",
+                self.relative(self.source_dir),
+            )
         found: list[tuple[tuple[str, ...], str]] = []
 
         def walk(folder: str, parts: tuple[str, ...]) -> None:
