@@ -89,6 +89,20 @@ def main(click_ctx, root):
     click_ctx.obj = Context(root)
 
 
+class Percent(click.FloatRange):
+    """A percentage, 0 to 100. click's FloatRange lets nan through (nan is neither below nor
+    above a bound), and a nan threshold would pass or hold back everything."""
+
+    def __init__(self):
+        super().__init__(0, 100)
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        return number
+
+
 def jobs_option(f):
     return click.option(
         "--jobs",
@@ -288,6 +302,7 @@ def compile_(ctx: Context, locales):
 )
 @click.option(
     "--threshold",
+    type=Percent(),
     default=80.0,
     show_default=True,
     help="Minimum similarity (0-100) of a fuzzy memory match.",
@@ -366,7 +381,7 @@ def translate(ctx: Context, locale, provider, url, articles, dry_run, tmx, expor
 @click.argument("locales", nargs=-1)
 @click.option(
     "--min-completion",
-    type=click.FloatRange(0, 100),
+    type=Percent(),
     help="Completion (%) a locale needs (default: min_completion in the settings, else 100).",
 )
 @click.option(

@@ -176,3 +176,9 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
         write_atomic(path, b"new")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["index.json"]
+
+
+@pytest.mark.parametrize("value", ["nan", "150", "inf"])
+def test_min_completion_out_of_range_is_a_usage_error(empty_project, cli, value):
+    result = cli(empty_project, "bundle", "--min-completion", value)
+    assert result.exit_code == 2 and "Invalid value for '--min-completion'" in result.output

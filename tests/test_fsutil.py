@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import stat
 
 import pytest
 
@@ -79,3 +81,79 @@ def test_a_file_the_system_refuses_is_one_line_naming_it_and_exit_2(project_dir,
     assert result.exit_code == 2
     assert "blocker/r.json" in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()[-1]) < 200
+
+
+@pytest.fixture
+def fifo(tmp_path):
+    """A named pipe no one writes to: opening it to read waits for ever, so the test fails
+    (after 10 s) instead of hanging."""
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+
+    def hung(signum, frame):
+        pytest.fail("blocked on the FIFO")  # not an OSError, which localise may catch
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    yield path
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize(
+    "args, reason",
+    [
+        (["check", "--page", "{}", "--lang", "nl"], "cannot read: not a regular file"),
+        (["translate", "nl", "--dry-run", "--import-tmx", "{}"], "cannot read: not a regular file"),
+        (["translate", "nl", "--dry-run", "--export-tmx", "{}"], "not a regular file"),
+        (["build", "--report", "{}"], "not a regular file"),
+        (["check", "--output", "{}"], "not a regular file"),
+    ],
+)
+def test_a_fifo_named_on_the_command_line_is_refused_not_waited_on(
+    project_dir, cli, fifo, args, reason
+):
+    result = cli(project_dir, *[a.format(fifo) for a in args])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"localise: error: {fifo}: {reason}"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # a write does not replace it either
+
+
+@pytest.mark.parametrize(
+    "name, command",
+    [
+        ("glossary.csv", "glossary check"),
+        ("glossary.csv", "check"),
+        ("locales/nl/autoimmune-related-balding.po", "check"),
+        ("locales/nl/autoimmune-related-balding.po", "build"),
+        ("locales/nl/autoimmune-related-balding.po", "update"),
+        ("locales/templates/autoimmune-related-balding.pot", "check"),
+        ("locales/templates/autoimmune-related-balding.pot", "update"),
+        ("glossary.csv", "bundle nl --min-completion 0 --allow-warnings"),
+    ],
+)
+def test_a_fifo_in_the_project_is_refused_not_waited_on(project_dir, cli, fifo, name, command):
+    (project_dir / name).unlink()
+    fifo.rename(project_dir / name)
+    result = cli(project_dir, *command.split())
+    assert result.exit_code == 2
+    assert f"{name}: " in result.output and "not a regular file" in result.output
+
+
+def test_read_regular_refuses_a_folder_as_before(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        fsutil.read_regular(tmp_path)
+
+
+def test_a_device_is_not_replaced_by_a_report(project_dir, cli, tmp_path):
+    """`check --output /dev/null` run as root renamed the report over /dev/null."""
+    null = tmp_path / "null"
+    try:
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # what /dev/null is
+    except PermissionError:
+        pytest.skip("making a device needs root")
+    for args in (["check", "--output", str(null)], ["build", "--report", str(null)]):
+        result = cli(project_dir, *args)
+        assert result.exit_code == 2
+        assert result.output.splitlines()[-1] == f"localise: error: {null}: not a regular file"
+        assert stat.S_ISCHR(os.stat(null).st_mode)

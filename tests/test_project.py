@@ -1,4 +1,4 @@
-"""Project settings: locale codes."""
+"""Project settings: locale codes, and every setting checked when read."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from babel import Locale, UnknownLocaleError
 
 from toolkit.errors import ConfigError
-from toolkit.project import _babel_data_dir, normalise_locale
+from toolkit.project import MACHINE_PROVIDERS, _babel_data_dir, load_project, normalise_locale
 
 
 def _by_babel(code: str) -> str:
@@ -54,3 +54,90 @@ def test_plain_codes_do_not_import_babel():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# -- settings: every one checked when read -----------------------------------------------------
+
+
+def settings_error(tmp_path, text: str) -> str:
+    (tmp_path / "localise.toml").write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("min_completion = 150", "min_completion must be a number from 0 to 100"),
+        ("min_completion = -1", "min_completion must be a number from 0 to 100"),
+        ("min_completion = nan", "min_completion must be a number from 0 to 100"),
+        ("min_completion = true", "min_completion must be a number from 0 to 100"),
+        ('min_completion = "90"', "min_completion must be a number from 0 to 100"),
+        ("min_completion = [90]", "min_completion must be a number from 0 to 100"),
+        ('min_completion = { nl = "x" }', "min_completion.nl must be a number from 0 to 100"),
+        ("min_completion = { default = 101 }", "min_completion.default must be a number"),
+        ("min_completion = { xx = 50 }", "min_completion: unknown locale code 'xx'"),
+        ("min_completon = 90", "unknown setting(s): min_completon"),
+        ("machine = 5", "machine must be a table"),
+        ("[machine]\nprovidr = 'pseudo'", "unknown machine setting(s): providr (known: "),
+        ("[machine]\nprovider = 'deepL'", "machine.provider: unknown provider 'deepL'"),
+        ("[machine]\nurl = 3", "machine.url must be an address"),
+        ("[machine]\nconcurrency = 0", "machine.concurrency must be a whole number from 1"),
+        ("[machine]\nconcurrency = '4'", "machine.concurrency must be a whole number from 1"),
+        ("[machine]\ntimeout = -1", "machine.timeout must be a number of seconds above 0"),
+        ("[machine]\ntimeout = nan", "machine.timeout must be a number of seconds above 0"),
+        ("url_pattern = 'https://x/{lang}/{slug}/'", "url_pattern: unknown placeholder {lang}"),
+        ("url_pattern = 'https://x/{}/'", "url_pattern: unknown placeholder {}"),
+        ("url_pattern = 'https://x/{slug!r}/'", "url_pattern: unknown placeholder {slug!r}"),
+        ("url_pattern = 'https://x/{locale/{slug}/'", "url_pattern: unexpected '{' in field"),
+        ("url_pattern = 'https://x/}{slug}/'", "url_pattern: Single '}' encountered"),
+        ("url_pattern = 'https://x/{slug'", "url_pattern: expected '}' before end"),
+        ("url_pattern = 5", "url_pattern must be an address"),
+        ("source_url_pattern = 'https://x/{id}/'", "source_url_pattern: unknown placeholder {id}"),
+        ("source_language = ['en']", "source_language must be a locale code"),
+        ("source_language = 'xx'", "source_language: unknown locale code 'xx'"),
+        ('dist_dir = "a\\u0000b"', "dist_dir must be a path"),
+    ],
+)
+def test_bad_settings_name_the_file_and_setting(tmp_path, text, message):
+    error = settings_error(tmp_path, text)
+    assert error.startswith(f"{tmp_path / 'localise.toml'}: ") and message in error
+
+
+def test_good_settings_are_read(tmp_path):
+    (tmp_path / "localise.toml").write_text(
+        "min_completion = { default = 90, pt-BR = 75.5 }\n"
+        "url_pattern = 'https://x/{{a}}/{locale}/{slug}/'\n"
+        "[machine]\nprovider = 'libre'\nurl = 'http://localhost:5000/'\n"
+        "concurrency = 2\ntimeout = 2.5\n"
+    )
+    project = load_project(tmp_path)
+    assert project.min_completion == {"default": 90.0, "pt_BR": 75.5}
+    assert project.completion_threshold("pt_BR", 100) == 75.5
+    assert project.url_pattern == "https://x/{{a}}/{locale}/{slug}/"
+    assert project.machine["concurrency"] == 2
+
+
+def test_tool_localise_must_be_a_table(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool]\nlocalise = 5\n")
+    with pytest.raises(ConfigError, match=r"pyproject.toml: \[tool.localise\] must be a table"):
+        load_project(tmp_path)
+
+
+def test_machine_providers_are_those_of_toolkit_machine():
+    from toolkit.machine import PROVIDERS
+
+    assert set(MACHINE_PROVIDERS) == set(PROVIDERS)
+
+
+def test_bad_setting_is_one_line_and_exit_2(project_dir, cli):
+    with open(project_dir / "pyproject.toml", "a") as f:
+        f.write("min_completion = { nl = 'x' }\n")
+    for command in ("build", "bundle", "translate"):
+        result = cli(project_dir, command, *(["nl"] if command == "translate" else []))
+        assert result.exit_code == 2
+        assert result.output == (
+            f"localise: error: {project_dir / 'pyproject.toml'}: "
+            "min_completion.nl must be a number from 0 to 100, not 'x'\n"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -168,6 +169,30 @@ def test_one_bad_file_costs_no_other_file(project_dir, cli):
     assert "garbage.bin" in result.output and "Traceback" not in result.output
     assert "5 articles" in result.output
     assert (project_dir / "locales/templates/autoimmune-related-balding.pot").exists()
+
+
+@pytest.mark.parametrize("command", ["extract", "build", "bundle"])
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        (lambda p: None, "does not exist"),
+        (lambda p: p.symlink_to("gone"), "is a symbolic link to nothing"),
+        (lambda p: p.write_text("x"), "is not a folder"),
+    ],
+)
+def test_missing_source_folder_is_an_error(project_dir, cli, command, make, reason):
+    shutil.rmtree(project_dir / "source")
+    make(project_dir / "source")
+    result = cli(project_dir, command)
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"localise: error: source: the articles' folder {reason} (source_dir in the settings)\n"
+    )
+
+
+def test_empty_source_folder_is_no_error(empty_project, cli):
+    assert cli(empty_project, "extract").exit_code == 0
+    assert cli(empty_project, "build").exit_code == 0
 
 
 def test_source_files_sorted_by_path_hidden_left_out(tmp_path):

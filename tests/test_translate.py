@@ -216,3 +216,27 @@ def test_bad_tmx_is_one_line(project_dir, cli, tmp_path, bad):
     path.write_bytes(bad)
     result = cli(project_dir, "translate", "nl", "--dry-run", "--import-tmx", str(path))
     assert result.exit_code == 2 and "not a valid TMX file" in result.output
+
+
+@pytest.mark.parametrize("value", ["500", "-1", "inf", "nan", "NaN"])
+def test_threshold_out_of_range_is_a_usage_error(project_dir, cli, value):
+    result = cli(project_dir, "translate", "nl", "--dry-run", "--threshold", value)
+    assert result.exit_code == 2 and "Invalid value for '--threshold'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_article_is_an_error_naming_it(project_dir, cli):
+    path = project_dir / f"locales/nl/{SLUG}.po"
+    before = path.read_bytes()
+    result = cli(
+        project_dir, "translate", "nl", "--article", SLUG, "--article", "autoimune-related"
+    )
+    assert result.exit_code == 2
+    assert result.output == (
+        "localise: error: locales/nl: no article 'autoimune-related' to translate; "
+        f"closest: {SLUG}\n"
+    )
+    assert path.read_bytes() == before
+    (project_dir / "locales/templates/new-article.pot").write_bytes(b"")
+    result = cli(project_dir, "translate", "nl", "--article", "new-article")
+    assert result.exit_code == 2 and "run `localise update nl`" in result.output

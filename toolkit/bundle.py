@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from . import __version__
 from .errors import LocaliseError
-from .fsutil import write_atomic
+from .fsutil import read_regular, write_atomic
 
 PAYLOAD_KEYS = ("title", "content", "excerpt")
 
@@ -309,6 +309,6 @@ def _inputs_hash(project) -> str:
         files.append(project.glossary_path)
     for path in sorted(files, key=lambda p: project.relative(p)):
         h.update(project.relative(path).encode("utf-8") + b"\0")
-        h.update(path.read_bytes())
+        h.update(read_regular(path))
         h.update(b"\0")
     return h.hexdigest()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import __version__, pofile
 from .errors import CatalogError, decode_text, nul_line, read_bytes
-from .fsutil import write_atomic
+from .fsutil import read_regular, write_atomic
 from .model import Unit, has_translation, usable  # the rules, kept in model (callers: here)
 from .placeholders import strip as strip_placeholders
 
@@ -244,8 +244,8 @@ def _write_dated(text: Callable[[str], bytes], path: Path, date_key: str, durabl
     """Write ``text(date)`` to ``path`` when it differs from what the file holds with the
     file's own date under ``date_key``; the date is now only when the content changed."""
     try:
-        old = path.read_bytes()  # read once: for the old date and to compare
-    except OSError:
+        old = read_regular(path)  # read once: for the old date and to compare
+    except OSError:  # none, or a FIFO (which the write replaces)
         old = None
     m = None
     if old is not None:

@@ -52,11 +52,11 @@ def read_bytes(
 ) -> bytes:
     """A file's bytes; a file that cannot be read raises ``error`` naming it ``shown``
     ("cannot read<what>: <reason>", or ``missing`` for a file that does not exist)."""
-    from pathlib import Path
+    from .fsutil import read_regular
 
     try:
-        return Path(path).read_bytes()
-    except OSError as e:  # missing, a folder, no permission
+        return read_regular(path)
+    except OSError as e:  # missing, a folder, no permission, a FIFO or a device
         if missing is not None and isinstance(e, FileNotFoundError):
             raise error(missing, shown) from None
         raise error(f"cannot read{what}: {e.strerror or e}", shown) from None

@@ -9,10 +9,28 @@ keeps modification times (and make-style tools, and git) quiet.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
+
+
+def read_regular(path) -> bytes:
+    """A file's bytes, refused (OSError) unless it is a regular file: reading a FIFO would wait
+    for ever for a writer, and a device may never end. Opened without blocking, then asked."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with open(fd, "rb") as f:
+        _check_regular(os.fstat(fd).st_mode, path)
+        return f.read()
+
+
+def _check_regular(mode: int, path) -> None:
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
 
 
 def write_atomic(
@@ -28,7 +46,7 @@ def write_atomic(
         data = data.encode("utf-8")
     if isinstance(data, bytes):
         try:
-            if compare and path.read_bytes() == data:
+            if compare and read_regular(path) == data:
                 return False
         except FileNotFoundError:
             pass
@@ -81,7 +99,9 @@ def _create_temporary(path: Path) -> tuple[int, str]:
 
 def _same_file(a: str, b: Path) -> bool:
     try:
-        if os.path.getsize(a) != os.path.getsize(b):
+        target = os.stat(b)
+        _check_regular(target.st_mode, b)  # a FIFO would block the read below
+        if os.path.getsize(a) != target.st_size:
             return False
         with open(a, "rb") as fa, open(b, "rb") as fb:
             while True:

@@ -1010,9 +1010,11 @@ class Glossary:
         are skipped (see :meth:`validate`); an unreadable file (not UTF-8, not CSV, no ``term``
         column) raises :class:`GlossaryError` with the path and line. The bytes it was read
         from are kept as ``raw`` (None: no file), for what is keyed on the glossary."""
+        from .fsutil import read_regular
+
         path = Path(path)
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path)
         except FileNotFoundError:
             return cls((), source_language, ())
         except OSError as e:

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LocaliseError
+from .errors import LocaliseError, read_bytes
 from .placeholders import placeholders
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -121,12 +121,11 @@ class Memory:
     def import_tmx(self, path: Path, shown: str | None = None) -> int:
         """Add the TMX file's units for this language pair; returns how many were added."""
         shown = shown or str(path)
+        data = read_bytes(path, LocaliseError, shown)  # a FIFO is refused, not waited on
         try:
-            tree = ET.parse(path)
+            tree = ET.ElementTree(ET.fromstring(data))
         except ET.ParseError as e:
             raise LocaliseError(f"not a valid TMX file: {e}", shown, e.position[0]) from None
-        except OSError as e:
-            raise LocaliseError(f"cannot read: {e.strerror or e}", shown) from None
         src, tgt = _lang(self.source_language), _lang(self.locale)
         added = 0
         origin = Path(path).name

@@ -54,11 +54,13 @@ def translate(
     res = TranslateResult(locale)
     folder = project.locales_dir / locale
     catalogs = []
-    for po_path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+    po_paths = sorted(folder.glob("*.po")) if folder.is_dir() else []
+    for po_path in po_paths:
         try:
             catalogs.append((po_path, catalog.load(po_path, project.relative(po_path))))
         except CatalogError as e:
             res.problems.append(e)
+    _check_articles(project, locale, articles or [], [p.stem for p in po_paths])
     if not catalogs and not res.problems:
         res.problems.append(
             LocaliseError(
@@ -172,6 +174,25 @@ def translate(
             if path in filled and catalog.write(po, path, "PO-Revision-Date"):
                 res.written.append(project.relative(path))
     return res
+
+
+def _check_articles(project, locale: str, articles: list[str], slugs: list[str]) -> None:
+    """An article asked for that has no catalog is an error: translating nothing with exit 0
+    hid a typo in the slug."""
+    import difflib
+
+    for slug in articles:
+        if slug in slugs or not slugs:  # no catalogs at all: translate says so
+            continue
+        if project.template_path(slug).is_file():
+            hint = f"; it has no catalog yet: run `localise update {locale}`"
+        else:
+            close = difflib.get_close_matches(slug, slugs)
+            hint = f"; closest: {', '.join(close)}" if close else ""
+        raise LocaliseError(
+            f"no article {slug!r} to translate{hint}",
+            project.relative(project.locales_dir / locale),
+        )
 
 
 def _suggest(entry, text: str, origin: str, filled: set, path) -> None:

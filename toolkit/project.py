@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, SourceError
 
 DEFAULT_META_FIELDS = ("rank_math_title", "rank_math_description", "rank_math_focus_keyword")
 # Lines that website scrapers leave at the top and bottom of a page (Wix, WordPress themes).
@@ -35,6 +36,24 @@ KNOWN_KEYS = {
     "machine",
 }
 
+# The keys of the ``machine`` table, and the providers toolkit.machine knows (held equal to its
+# PROVIDERS by tests/test_project.py: importing it here would cost every command 0.1 s).
+MACHINE_KEYS = {"provider", "url", "concurrency", "timeout"}
+MACHINE_PROVIDERS = (
+    "baidu",
+    "chatgpt",
+    "deepl",
+    "google",
+    "libre",
+    "microsoft",
+    "mymemory",
+    "papago",
+    "pseudo",
+    "qcri",
+    "yandex",
+)
+# What url_pattern and source_url_pattern may hold between braces (see toolkit.publish).
+URL_PLACEHOLDERS = ("locale", "slug")
 
 _PLAIN_LOCALE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?")
 
@@ -135,9 +154,19 @@ class Project:
 
     def source_paths(self) -> list[str]:
         """:meth:`source_files` as text: a rerun only asks ``stat`` about each, and making
-        a Path object for each was a tenth of a rerun with nothing to do."""
+        a Path object for each was a tenth of a rerun with nothing to do. A missing folder
+        is an error, not a project with no articles: that would remove every page."""
         if not self.source_dir.is_dir():
-            return []
+            if os.path.islink(self.source_dir):
+                reason = "is a symbolic link to nothing"
+            elif os.path.lexists(self.source_dir):
+                reason = "is not a folder"
+            else:
+                reason = "does not exist"
+            raise SourceError(
+                f"the articles' folder {reason} (source_dir in the settings)",
+                self.relative(self.source_dir),
+            )
         found: list[tuple[tuple[str, ...], str]] = []
 
         def walk(folder: str, parts: tuple[str, ...]) -> None:
@@ -183,8 +212,11 @@ def _load_settings(root: Path) -> tuple[dict, Path | None]:
     py = root / "pyproject.toml"
     if py.is_file():
         data = _read_toml(py)
-        section = data.get("tool", {}).get("localise")
+        tool = data.get("tool")
+        section = tool.get("localise") if isinstance(tool, dict) else None
         if section is not None:
+            if not isinstance(section, dict):
+                raise ConfigError("[tool.localise] must be a table", py)
             return section, py
     return {}, None
 
@@ -215,7 +247,7 @@ def load_project(root: str | Path = ".") -> Project:
 
     def paths(key: str, default: str) -> Path:
         value = settings.get(key, default)
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str) or not value or "\0" in value:
             raise ConfigError(f"{key} must be a path", where)
         return root / value
 
@@ -225,19 +257,16 @@ def load_project(root: str | Path = ".") -> Project:
             raise ConfigError(f"{key} must be a list of strings", where)
         return tuple(value)
 
-    try:
-        source_language = normalise_locale(str(settings.get("source_language", "en")))
-        locales = [normalise_locale(c) for c in strings("locales", [])]
-    except ConfigError as e:
-        raise ConfigError(e.message, where) from None
-    min_completion = settings.get("min_completion", {})
-    if isinstance(min_completion, int | float):
-        min_completion = {"default": float(min_completion)}
-    if not isinstance(min_completion, dict):
-        raise ConfigError("min_completion must be a number or a table of locale = number", where)
-    machine = settings.get("machine", {})
-    if not isinstance(machine, dict):
-        raise ConfigError("machine must be a table", where)
+    def locale(code, key: str) -> str:
+        if not isinstance(code, str):
+            raise ConfigError(f"{key} must be a locale code, not {_got(code)}", where)
+        try:
+            return normalise_locale(code)
+        except ConfigError as e:
+            raise ConfigError(f"{key}: {e.message}", where) from None
+
+    source_language = locale(settings.get("source_language", "en"), "source_language")
+    locales = [locale(c, "locales") for c in strings("locales", [])]
     return Project(
         root=root,
         source_language=source_language,
@@ -248,9 +277,95 @@ def load_project(root: str | Path = ".") -> Project:
         glossary_path=paths("glossary", "glossary.csv"),
         wordpress_meta_fields=strings("wordpress_meta_fields", list(DEFAULT_META_FIELDS)),
         skip_lines=tuple(s.lower() for s in strings("skip_lines", list(DEFAULT_SKIP_LINES))),
-        url_pattern=settings.get("url_pattern"),
-        source_url_pattern=settings.get("source_url_pattern"),
-        min_completion={str(k): float(v) for k, v in min_completion.items()},
-        machine=machine,
+        url_pattern=_url_pattern(settings, "url_pattern", where),
+        source_url_pattern=_url_pattern(settings, "source_url_pattern", where),
+        min_completion=_min_completion(settings.get("min_completion", {}), locale, where),
+        machine=_machine(settings.get("machine", {}), where),
         config_file=config_file,
     )
+
+
+def _got(value) -> str:
+    """A setting's value as an error shows it: on one line, and short."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _percent(value) -> bool:
+    """Whether a setting is a number from 0 to 100 (a TOML bool is not; nan is in no range)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100
+
+
+def _min_completion(value, locale, where) -> dict[str, float]:
+    """``min_completion``: a percentage, or a table of ``default`` or locale code = percentage."""
+    if not isinstance(value, dict):
+        if not _percent(value):
+            raise ConfigError(
+                "min_completion must be a number from 0 to 100 or a table of locale = number, "
+                f"not {_got(value)}",
+                where,
+            )
+        value = {"default": value}
+    out = {}
+    for key, number in value.items():
+        if not _percent(number):
+            raise ConfigError(
+                f"min_completion.{key} must be a number from 0 to 100, not {_got(number)}", where
+            )
+        out[key if key == "default" else locale(key, "min_completion")] = float(number)
+    return out
+
+
+def _machine(value, where) -> dict:
+    """The ``machine`` table (provider, url, concurrency, timeout), as toolkit.pretranslate
+    takes it: a typo or a bad value here would be ignored, or a traceback there."""
+    if not isinstance(value, dict):
+        raise ConfigError("machine must be a table", where)
+    unknown = sorted(set(value) - MACHINE_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"unknown machine setting(s): {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(MACHINE_KEYS))})",
+            where,
+        )
+    if "provider" in value and value["provider"] not in MACHINE_PROVIDERS:
+        raise ConfigError(
+            f"machine.provider: unknown provider {_got(value['provider'])} "
+            f"(known: {', '.join(MACHINE_PROVIDERS)})",
+            where,
+        )
+    url = value.get("url", "-")
+    if not isinstance(url, str) or not url:
+        raise ConfigError(f"machine.url must be an address, not {_got(url)}", where)
+    concurrency = value.get("concurrency", 1)
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
+        raise ConfigError(
+            f"machine.concurrency must be a whole number from 1, not {_got(concurrency)}", where
+        )
+    timeout = value.get("timeout", 1)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout < 1e9:
+        raise ConfigError(
+            f"machine.timeout must be a number of seconds above 0, not {_got(timeout)}", where
+        )
+    return value
+
+
+def _url_pattern(settings: dict, key: str, where) -> str | None:
+    """``url_pattern`` or ``source_url_pattern``: an address with ``{locale}`` and ``{slug}``,
+    checked here so that a typo is not a KeyError when the first page is built."""
+    value = settings.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be an address, not {_got(value)}", where)
+    try:
+        fields = [f for f in string.Formatter().parse(value) if f[1] is not None]
+    except ValueError as e:
+        raise ConfigError(f"{key}: {e} (a brace itself is written {{{{ or }}}})", where) from None
+    for _, name, spec, conversion in fields:
+        if name not in URL_PLACEHOLDERS or spec or conversion:
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise ConfigError(
+                f"{key}: unknown placeholder {{{shown}}} (known: {{locale}}, {{slug}})", where
+            )
+    return value

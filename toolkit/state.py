@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from .fsutil import write_atomic
+from .fsutil import read_regular, write_atomic
 
 try:  # hashlib would load OpenSSL first: 2.5 ms of a 30 ms rerun, for a hash we have anyway
     from _blake2 import blake2b
@@ -42,7 +43,7 @@ def digest(*parts: str | bytes) -> str:
 
 def file_digest(path: Path) -> str:
     try:
-        return bytes_digest(Path(path).read_bytes())
+        return bytes_digest(read_regular(path))  # a FIFO: "-", and its reader says why
     except OSError:
         return "-"
 
@@ -58,11 +59,12 @@ def _signature(st: os.stat_result) -> list[int]:
 
 def read_signed(path: Path) -> tuple[list[int] | None, bytes | None]:
     """A file's signature and bytes, the signature taken first (a change in between leaves
-    a signature that no longer matches the file); (None, None) when it cannot be read."""
+    a signature that no longer matches the file); (None, None) when it cannot be read or is
+    no regular file (a FIFO, opened without waiting for a writer: its reader says why)."""
     try:
-        with open(path, "rb") as f:
-            sig = _signature(os.fstat(f.fileno()))
-            return sig, f.read()
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as f:
+            st = os.fstat(f.fileno())
+            return (_signature(st), f.read()) if stat.S_ISREG(st.st_mode) else (None, None)
     except OSError:
         return None, None
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import catalog
 from ..errors import CatalogError, GlossaryError, LocaliseError
+from ..fsutil import read_regular
 from ..model import Finding, finding_fields
 from ..spill import SortedSpill
 from . import Check, all_checks
@@ -289,8 +290,8 @@ class _Runner:
         if self.cache is None:
             return None, shown, None
         try:
-            raw = Path(path).read_bytes()
-        except OSError:
+            raw = read_regular(path)
+        except OSError:  # read again by the check, which reports it
             return None, shown, None
         return raw, shown, self.cache.key(kind, shown, raw)
 
