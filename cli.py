@@ -69,6 +69,11 @@ class _Group(click.Group):
         except OSError as e:
             where = f"{e.filename}: " if e.filename else ""
             fail(f"{where}{e.strerror or e}")
+        except KeyboardInterrupt:
+            # Not click's "Aborted!" and exit 1, which a CI job reads as failed checks: the
+            # shell's code for Ctrl-C. Every write is atomic: no file is left half written.
+            click.echo("localise: interrupted", err=True)
+            ctx.exit(130)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

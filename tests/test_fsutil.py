@@ -157,3 +157,27 @@ def test_a_device_is_not_replaced_by_a_report(project_dir, cli, tmp_path):
         assert result.exit_code == 2
         assert result.output.splitlines()[-1] == f"localise: error: {null}: not a regular file"
         assert stat.S_ISCHR(os.stat(null).st_mode)
+
+
+def test_ctrl_c_is_exit_130_and_leaves_no_temporary_file(project_dir, cli, monkeypatch):
+    """Interrupted in the middle of writing a catalog: the file is whole, no .tmp is left, and
+    the exit code is the shell's for Ctrl-C, not 1 (which a CI job reads as failed checks)."""
+    import os
+
+    from toolkit import fsutil
+
+    po = project_dir / "locales/nl/dermatomyositis-hair-loss-causes.po"
+    before = po.read_bytes()
+    po.write_bytes(before + b"\n")  # a blank line more: update writes the file again
+    real_replace = os.replace
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fsutil.os, "replace", interrupted)
+    result = cli(project_dir, "update", "--jobs", "1")
+    monkeypatch.setattr(fsutil.os, "replace", real_replace)
+    assert result.exit_code == 130
+    assert "localise: interrupted" in result.output and "Traceback" not in result.output
+    assert po.read_bytes() == before + b"\n"
+    assert not list(project_dir.rglob("*.tmp"))
