@@ -368,4 +368,12 @@ def _url_pattern(settings: dict, key: str, where) -> str | None:
             raise ConfigError(
                 f"{key}: unknown placeholder {{{shown}}} (known: {{locale}}, {{slug}})", where
             )
+    # Each article its own address, and in url_pattern each locale: else the pages' hreflang
+    # links and rewritten links would all point to one page.
+    needed = ("slug", "locale") if key == "url_pattern" else ("slug",)
+    missing = [f"{{{n}}}" for n in needed if n not in {f[1] for f in fields}]
+    if missing:
+        raise ConfigError(
+            f"{key}: without {' and '.join(missing)}, every page has one address", where
+        )
     return value
