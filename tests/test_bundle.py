@@ -182,3 +182,22 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
 def test_min_completion_out_of_range_is_a_usage_error(empty_project, cli, value):
     result = cli(empty_project, "bundle", "--min-completion", value)
     assert result.exit_code == 2 and "Invalid value for '--min-completion'" in result.output
+
+
+def test_an_input_that_cannot_be_read_holds_back_the_locales_it_concerns(site, cli):
+    """An unreadable glossary left the glossary checks unrun, yet the locale was published."""
+    assert "nl: published" in cli(site, "bundle", "nl").output
+    glossary = site / "glossary.csv"
+    kept = glossary.read_bytes()
+    glossary.write_bytes(kept + b"Biotin,\x00\n")
+    result = cli(site, "bundle", "nl")
+    assert result.exit_code == 2
+    assert "nl: held back" in result.output and "1 input files could not be read" in result.output
+    assert not (site / "dist/bundles/nl.tar.gz").exists()
+    # Another locale's unreadable catalog does not hold nl back; its own does.
+    glossary.write_bytes(kept)
+    (site / f"locales/de/{BALD}.po").write_text('msgid "a"\nmsgstr "b\n')
+    result = cli(site, "bundle", "nl", "de")
+    assert result.exit_code == 2 and "nl: published" in result.output
+    (site / f"locales/nl/{BALD}.po").write_text('msgid "a"\nmsgstr "b\n')
+    assert "nl: held back" in cli(site, "bundle", "nl").output

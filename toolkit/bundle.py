@@ -20,6 +20,7 @@ import json
 import os
 import tarfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import __version__
 from .errors import LocaliseError
@@ -41,6 +42,7 @@ class LocaleDecision:
     sha256: str = ""
     size: int = 0
     articles: int = 0
+    unread: int = 0  # input files that could not be read and concern the locale
 
 
 @dataclass
@@ -152,6 +154,7 @@ def bundle(
         d = LocaleDecision(
             locale, round(completion, 1), found.get("error", 0), found.get("warning", 0), threshold
         )
+        d.unread = sum(1 for p in res.problems if _concerns(project, p, locale))
         decisions[locale] = d
 
     # Pages are built for the locales that pass so far, then read back for leftover text that
@@ -159,7 +162,10 @@ def bundle(
     candidates = [
         loc
         for loc, d in decisions.items()
-        if d.completion >= d.threshold and d.errors == 0 and (allow_warnings or d.warnings == 0)
+        if d.completion >= d.threshold
+        and d.errors == 0
+        and (allow_warnings or d.warnings == 0)
+        and not d.unread
     ]
     link_maps = link_map_for(project, loaded, candidates)
     alternates = alternates_for(project, candidates)
@@ -257,6 +263,8 @@ def bundle(
                 reasons.append(f"{d.errors} check errors")
             if d.warnings and not allow_warnings:
                 reasons.append(f"{d.warnings} check warnings (--allow-warnings to accept them)")
+            if d.unread:
+                reasons.append(f"{d.unread} input files could not be read (see the errors)")
             d.reason = "; ".join(reasons) or "not finished"
         res.decisions.append(d)
     index = {
@@ -284,6 +292,18 @@ def bundle(
             if stale.exists():
                 stale.unlink()
     return res
+
+
+def _concerns(project, problem: LocaliseError, locale: str) -> bool:
+    """Whether an input that could not be read leaves ``locale``'s bundle incomplete or
+    unchecked: its own catalogs, and what every locale depends on (a source file, a template,
+    the glossary, the settings); not another locale's catalogs."""
+    if not problem.path:
+        return True
+    parts = Path(project.relative(Path(problem.path))).parts
+    top = Path(project.relative(project.locales_dir)).parts
+    n = len(top)
+    return not (len(parts) > n + 1 and parts[:n] == top and parts[n] not in (locale, "templates"))
 
 
 def _leftovers(pages, locale, untranslated_text: set[str], source_language: str, page_cls) -> list:
