@@ -554,6 +554,18 @@ def test_a_page_is_read_in_the_words_a_reader_sees():
     assert [f.text for f in page.fragments] == ["Autoimmuunziekte en haar staart", "Blok"]
 
 
+def test_a_page_nested_deeply_is_read_to_its_end_or_refused_by_name():
+    from toolkit.errors import SourceError
+    from toolkit.pages import Page
+
+    deep = "<div>" * 1000 + "<p>Diep</p>" + "</div>" * 1000
+    page = Page.from_html(f"<html><body>{deep}<p>Na de blokken.</p></body></html>", "p.html", "nl")
+    assert [f.text for f in page.fragments] == ["Diep", "Na de blokken."]
+    with pytest.raises(SourceError) as e:
+        Page.from_html("<div>\n" * 2100, "dist/nl/p.html", "nl")
+    assert str(e.value).startswith("dist/nl/p.html:2047: markup nested too deeply")
+
+
 def test_checks_command_lists_every_check(cli, project_dir):
     out = cli(project_dir, "checks").output
     for c in all_checks():

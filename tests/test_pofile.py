@@ -306,6 +306,18 @@ def test_left_to_polib(text):
     assert pofile.parse(text, "utf-8", 78) is None
 
 
+def test_a_string_of_many_lines_is_read_whole():
+    # 50,000 continuation lines: joined once, not copied once per line.
+    lines = [f"line {i} of a long text " for i in range(50_000)]
+    wrapped = "".join(f'"{line}"\n' for line in lines)
+    text = (
+        f'#| msgid ""\n#| "old"\nmsgid ""\n{wrapped}msgstr ""\n{wrapped}\nmsgid "b"\nmsgstr "c"\n'
+    )
+    [long, short] = pofile.parse(text, "utf-8", 78)
+    assert long.msgid == long.msgstr == "".join(lines) and long.previous_msgid == "old"
+    assert (short.msgid, short.msgstr) == ("b", "c")
+
+
 def test_plural_entries_are_written_by_polib():
     po = polib.POFile(wrapwidth=78)
     po.append(polib.POEntry(msgid="a", msgid_plural="as", msgstr_plural={0: "b", 1: "bs"}))

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.build import build_page
+from toolkit.errors import SourceError
 from toolkit.placeholders import PLACEHOLDER_RE
 from toolkit.project import load_project
 from toolkit.segment import (
@@ -531,3 +532,51 @@ def test_text_fields_show_markup_as_text_report_it_and_keep_no_break_spaces(tmp_
     # WordPress takes a title as HTML: the payload's is the translation, escaped.
     assert payload["title"] == 'Zink &amp; haar&lt;img src=x onerror="alert(1)"&gt;'
     assert "<img" not in json.dumps(payload, ensure_ascii=False)
+
+
+def nested(depth: int, inner: str) -> str:
+    return "<div>\n" * depth + inner + "</div>" * depth
+
+
+def test_markup_nested_past_libxml2s_default_limit_loses_no_text():
+    # libxml2 stops at 256 levels unless told otherwise, and returns what it has read so far.
+    page = f"<html><head><title>Deep</title></head><body>{nested(2000, '<p>Take <b>30 mg</b>.</p>')}<p>After.</p></body></html>"
+    seg = segment_page(page)
+    assert [u.msgid for u in seg.units] == ["Deep", "Take <b>30 mg</b>.", "After."]
+    html = render_parts(seg.parts, lambda msgid: None)
+    assert html.count("<div>") == html.count("</div>") == 2000
+    assert html.endswith("</div><p>After.</p></body></html>\n")
+
+
+def test_a_text_past_libxml2s_default_10_mb_limit_is_kept_whole():
+    big = "word " * 2_200_000
+    seg = segment_html(f"<p>{big}</p><p>After.</p>")
+    assert [len(u.msgid) for u in seg.units] == [len(big) - 1, 6]
+
+
+def test_markup_past_the_parsers_limits_is_refused_with_its_line():
+    with pytest.raises(SourceError) as e:
+        segment_page(f"<html><body>\n{nested(2100, '<p>Lost?</p>')}</body></html>")
+    assert (
+        "nested too deeply" in e.value.message and e.value.line == 2048
+    )  # where the parser gave up
+
+
+def test_a_page_nested_too_deeply_costs_only_itself(empty_project, cli):
+    source = empty_project / "source"
+    (source / "deep.html").write_text(f"<html><body>\n{nested(2100, '<p>Lost?</p>')}</body></html>")
+    post = {"slug": "post", "content": {"rendered": "<p>x</p>\n" + nested(2100, "<p>in</p>")}}
+    (source / "post.json").write_text(json.dumps(post))
+    (source / "fine.html").write_text("<p>Take 30 mg daily.</p>")
+    result = cli(empty_project, "extract")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert (
+        "localise: error: source/deep.html:2048: markup nested too deeply for the HTML parser "
+        "to read whole (Excessive depth in document: 2048)"
+    ) in lines
+    assert (
+        "localise: error: source/post.json: markup nested too deeply for the HTML parser to "
+        "read whole (Excessive depth in document: 2048) (in its content, line 2048)"
+    ) in lines
+    assert "1 articles, 1 units; 1 templates written" in result.output

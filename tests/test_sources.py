@@ -259,3 +259,58 @@ def test_reading_html_does_not_import_bs4(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+POST = {"slug": "zinc", "title": {"rendered": "Zinc"}, "content": {"rendered": "<p>25\u00a0mg</p>"}}
+PAGE = '<!DOCTYPE html><html><head><meta charset="utf-16"><title>Zinc</title></head><body><p>Take 25\u00a0mg.</p></body></html>'
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be", "utf-8-sig"])
+def test_unicode_files_with_a_byte_order_mark_are_read_in_any_form(tmp_path, encoding):
+    def saved(text: str) -> bytes:  # as Notepad and Excel save "Unicode" text: mark first
+        data = text.encode(encoding)
+        if encoding.endswith("-be"):
+            data = {"utf-16-be": b"\xfe\xff", "utf-32-be": b"\x00\x00\xfe\xff"}[encoding] + data
+        return data
+
+    [post] = read(tmp_path, "post.txt", saved(json.dumps(POST)))
+    assert (post.format, post.field("content").value) == ("wordpress", "<p>25\u00a0mg</p>")
+    [page] = read(tmp_path, "page.htm", saved(PAGE))
+    assert page.format == "html" and "Take 25\u00a0mg." in page.page
+    [text] = read(tmp_path, "notes.txt", saved("Zinc\n\nTake 25\u00a0mg a day.\n"))
+    assert text.field("content").value == "<p>Take 25\u00a0mg a day.</p>\n"
+
+
+def test_a_file_its_byte_order_mark_misdescribes_is_named_with_its_line(tmp_path):
+    data = b"\xff\xfe" + "Zinc\n\nTake 25 mg.\n".encode("utf-16-le") + b"\x00\xd8A\x00"
+    with pytest.raises(SourceError) as e:
+        read(tmp_path, "notes.txt", data)
+    assert str(e.value).startswith("source/notes.txt:4: not UTF-16 text as its byte-order mark")
+
+
+def test_utf16_without_a_byte_order_mark_is_still_refused_as_binary(tmp_path):
+    with pytest.raises(SourceError, match="binary data"):
+        read(tmp_path, "notes.txt", "Zinc\n\nTake 25 mg.\n".encode("utf-16-le"))
+
+
+def test_an_xhtml_page_with_an_xml_declaration_is_a_page_and_says_utf8_when_built(tmp_path):
+    from toolkit.segment import render_parts, segment_page
+
+    page = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1"><title>Caf\xe9</title></head><body><p>Zinc.</p></body></html>'
+    [article] = read(tmp_path, "page.html", page.encode("latin-1"))
+    assert article.format == "html" and article.page is not None
+    html = render_parts(segment_page(article.page).parts, lambda msgid: None)
+    assert html.startswith('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n')
+    assert 'content="text/html; charset=utf-8"><title>Café</title>' in html
+
+
+def test_a_built_page_declares_the_utf8_it_is_written_in(tmp_path):
+    from toolkit.segment import render_parts, segment_page
+
+    html = render_parts(
+        segment_page(
+            '<html><head><meta charset="windows-1252"><title>x</title></head></html>'
+        ).parts,
+        lambda msgid: None,
+    )
+    assert '<meta charset="utf-8">' in html and "1252" not in html

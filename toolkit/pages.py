@@ -18,6 +18,7 @@ from .segment import (
     PROTECTED,
     TRANSLATABLE_ATTRS,
     fold,
+    parse_html,
 )
 
 
@@ -40,15 +41,16 @@ class Page:
         that cannot be used raises SourceError naming it ``shown``."""
         if data is None:
             data = read_bytes(path, SourceError, shown, missing="no such file")
-        from .sources import sniff
+        from .sources import as_utf8, sniff
 
+        data = as_utf8(data, shown)
         kind = sniff(data) if data.strip() else "empty"
         if kind == "empty":
             raise SourceError("empty file", shown)
         if kind == "html":
             from .sources.html import decode
 
-            return cls(shown, locale, list(_html_fragments(decode(data, shown))))
+            return cls.from_html(decode(data, shown), shown, locale)
         # WordPress JSON or text: read it as an article, and audit its fields' units.
         from .project import Project
         from .segment import segment_article
@@ -63,7 +65,10 @@ class Page:
 
     @classmethod
     def from_html(cls, html: str, shown: str, locale: str) -> Page:
-        return cls(shown, locale, list(_html_fragments(html)))
+        try:
+            return cls(shown, locale, list(_html_fragments(html)))
+        except SourceError as e:  # past the parser's limits: named here, where the file is known
+            raise SourceError(e.message, shown, e.line) from None
 
     def foreign_fragments(self, identifier):
         from .language import language_name
@@ -86,9 +91,7 @@ def _html_fragments(html: str):
     not inline (its own text with that of its inline descendants, up to the next element that
     is not inline), its translatable attributes (alt, title, ...) and the head's descriptions.
     Protected content (code, scripts, ``translate="no"``) is left out."""
-    import lxml.html
-
-    root = lxml.html.document_fromstring(html)
+    root = parse_html(html)
     stack = [root]
     while stack:
         el = stack.pop()

@@ -200,6 +200,8 @@ def skeleton_for(loaded: Loaded) -> ArticleSkeleton:
         skeleton = segment_article(article)
     except RecursionError:
         raise SourceError("markup nested too deeply to segment", article.path) from None
+    except SourceError:
+        raise
     except Exception as e:  # a bug must cost this article, not the run, and not a traceback
         raise SourceError(
             f"could not be segmented ({type(e).__name__}: {e}); this is a bug in localise, "

@@ -368,6 +368,10 @@ def _parse(text: str, encoding: str, wrapwidth: int) -> polib.POFile:
     state = "st"
     entry = _entry(0)
     tokens: list[str] = []
+    # A string's continuation lines, joined when the string ends: adding each to the entry's
+    # field would copy the string once per line (minutes for a msgid of 10 MB).
+    pending: list[str] = []
+    pending_field = ""
     lines = text.split("\n")
     if lines and lines[0].startswith("\ufeff"):
         lines[0] = lines[0][1:]
@@ -397,8 +401,12 @@ def _parse(text: str, encoding: str, wrapwidth: int) -> polib.POFile:
             field = _CONTINUES.get(state)
             if field is None:
                 raise _GiveUp
-            entry.__dict__[field] += _quoted(line)
+            pending.append(_quoted(line))
+            pending_field = field
             continue
+        if pending:
+            entry.__dict__[pending_field] += "".join(pending)
+            pending = []
         if head in _KEYWORDS and len(tokens) > 1:
             symbol = _KEYWORDS[head]
             if symbol == "mp" or (symbol == "ms" and state not in ("mi", "tc")):
@@ -447,7 +455,8 @@ def _parse(text: str, encoding: str, wrapwidth: int) -> polib.POFile:
                 field = _CONTINUES.get(state)
                 if state not in _ALLOWED["mc"] or field is None:
                     raise _GiveUp
-                entry.__dict__[field] += _unescape(line[1:-1])
+                pending.append(_unescape(line[1:-1]))
+                pending_field = field
                 continue
             if len(tokens) < 3 or tokens[1] not in _PREVIOUS:
                 raise _GiveUp
@@ -484,6 +493,8 @@ def _parse(text: str, encoding: str, wrapwidth: int) -> polib.POFile:
                 comment = comment[1:]
             entry.tcomment = entry.tcomment + "\n" + comment if entry.tcomment else comment
             state = "tc"
+    if pending:
+        entry.__dict__[pending_field] += "".join(pending)
     if state in ("mi", "mc"):
         raise _GiveUp  # a msgid with no msgstr at the end: gettext's grammar judges it
     if tokens and not tokens[0].startswith("#"):

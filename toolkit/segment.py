@@ -23,9 +23,11 @@ Slot shapes::
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .errors import SourceError
 from .model import Unit
 from .placeholders import MARKUP_LIKE_RE, PLACEHOLDER_RE, tokenize
 from .slug import slugify
@@ -231,6 +233,8 @@ class _Extractor:
                 and self.attribute_slot(el, key, value, out)
             ):
                 continue
+            if tag == "meta" and (key == "charset" or key == "content"):
+                value = _declared_utf8(el, key, value)
             out.append(f' {key}="{escape_attr(value)}"')
         if lang_slots:
             out += (' lang="', ("lang",), '" dir="', ("dir",), '"')
@@ -494,6 +498,23 @@ def _serialize_special(node) -> str:
     return ""
 
 
+_CHARSET_IN_CONTENT = re.compile(r"(charset\s*=\s*)[^\s;\"']+", re.I)
+
+
+_XML_DECLARATION = re.compile(r"^(\s*)(<\?xml\b[^>]*\?>)")
+_ENCODING_DECLARED = re.compile(r"""(\bencoding\s*=\s*["'])[^"']*(["'])""")
+
+
+def _declared_utf8(el, key: str, value: str) -> str:
+    """A ``<meta>`` tag's encoding declaration, made to say UTF-8: every page is written in
+    UTF-8, and a page that kept its source's ``windows-1252`` would be shown as mojibake."""
+    if key == "charset":
+        return "utf-8"
+    if (el.get("http-equiv") or "").lower() == "content-type":
+        return _CHARSET_IN_CONTENT.sub(r"\g<1>utf-8", value)
+    return value
+
+
 def _text_content(el) -> str:
     """The text of an element and its descendants (``lxml.html``'s ``text_content()``)."""
     if not len(el):  # most headings: text alone, no walk to set up (1.1 against 0.1 µs)
@@ -501,16 +522,34 @@ def _text_content(el) -> str:
     return "".join(el.itertext())
 
 
-def _parse(html: str):
+def parse_html(html: str):
     """The root element of an HTML document, as ``lxml.html.document_fromstring`` gives it.
     The parser is lxml.etree's own: lxml.html's is the same libxml2 parser, but it makes a
-    Python class lookup for every element the walk touches (7 % of a segmentation)."""
+    Python class lookup for every element the walk touches (7 % of a segmentation).
+
+    libxml2 gives up on a document past its limits (elements nested 256 deep, a text of 10 MB)
+    and returns what it has read so far, silently: ``huge_tree`` lifts them to 2048 elements
+    deep and 1 GB, and a document past even those is refused (SourceError without a path,
+    which the caller names) rather than read in part."""
     global _PARSER
     import lxml.etree as etree
 
     if _PARSER is None:
-        _PARSER = etree.HTMLParser(remove_comments=False, remove_pis=False, default_doctype=False)
+        _PARSER = etree.HTMLParser(
+            remove_comments=False, remove_pis=False, default_doctype=False, huge_tree=True
+        )
+    m = _XML_DECLARATION.match(html)
+    if m is not None:  # lxml takes no encoding declaration in a str; lines are kept
+        html = m.group(1) + "\n" * m.group(2).count("\n") + html[m.end() :]
     root = etree.fromstring(html, _PARSER)
+    for error in _PARSER.error_log.filter_from_fatals():
+        what = "nested too deeply" if "depth" in error.message else "too large"
+        detail = error.message.split(", use XML_PARSE_HUGE")[0].strip()
+        raise SourceError(
+            f"markup {what} for the HTML parser to read whole ({detail})",
+            None,
+            error.line or None,
+        )
     if root is None:
         raise etree.ParserError("Document is empty")
     return root
@@ -519,14 +558,20 @@ def _parse(html: str):
 def prepare() -> None:
     """Load lxml and make the parser now (before ``--jobs`` workers are forked, so that they
     share it rather than each loading it)."""
-    _parse("<html></html>")
+    parse_html("<html></html>")
 
 
 def _parse_fragment(html: str):
-    return _parse("<html><body>" + html + "</body></html>").find("body")
+    return parse_html("<html><body>" + html + "</body></html>").find("body")
 
 
 _PARSER = None
+
+# The walk recurses twice per level of nesting, and the parser reads markup up to 2048 levels
+# deep: Python's default limit of 1000 calls would refuse a page nested 500 deep. Python calls
+# from Python take no C stack (3.11), so a higher limit costs nothing until it is used.
+if sys.getrecursionlimit() < 10_000:
+    sys.setrecursionlimit(10_000)
 
 
 def segment_html(html: str, field_name: str = "content") -> Segmented:
@@ -542,10 +587,12 @@ def segment_html(html: str, field_name: str = "content") -> Segmented:
 def segment_page(html: str) -> Segmented:
     """Segment a whole HTML page: everything but its text is kept, and ``<html>`` gets the
     page's language and direction at build time."""
-    root = _parse(html)
+    root = parse_html(html)
     ex = _Extractor("page")
     doctype = root.getroottree().docinfo.doctype
-    ex.parts.append((doctype or "<!DOCTYPE html>") + "\n")
+    m = _XML_DECLARATION.match(html)  # an XHTML page's: kept, saying UTF-8 as the page is
+    declaration = _ENCODING_DECLARED.sub(r"\g<1>utf-8\g<2>", m.group(2)) + "\n" if m else ""
+    ex.parts.append(declaration + (doctype or "<!DOCTYPE html>") + "\n")
     for sib in reversed(list(root.itersiblings(preceding=True))):
         ex.parts.append(_serialize_special(sib) + "\n")
     ex.element(root, lang_slots=True)
@@ -713,10 +760,19 @@ def segment_article(article) -> ArticleSkeleton:
     """Segment every field of an article, in the article's field order."""
     fields: dict[str, Segmented] = {}
     for f in article.fields:
-        if f.kind == "page":
-            fields[f.name] = segment_page(f.value)
-        elif f.kind == "html":
-            fields[f.name] = segment_html(f.value, f.name)
-        else:
-            fields[f.name] = segment_text(f.value, f.name)
+        try:
+            if f.kind == "page":
+                fields[f.name] = segment_page(f.value)
+            elif f.kind == "html":
+                fields[f.name] = segment_html(f.value, f.name)
+            else:
+                fields[f.name] = segment_text(f.value, f.name)
+        except SourceError as e:
+            if e.path is not None:
+                raise
+            # A page's lines are the file's; a post's field has lines of its own.
+            own = f.kind == "page" or article.format == "html"
+            where = "" if own else f" (in its {f.name}, line {e.line})"
+            line = e.line if own else None
+            raise SourceError(e.message + where, article.path, line) from None
     return ArticleSkeleton(article.slug, fields)

@@ -14,7 +14,9 @@ import re
 from ..errors import SourceError, decode_text
 from ..model import Article, Field
 
-_FULL_PAGE = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype|html|head)\b", re.I | re.S)
+_FULL_PAGE = re.compile(
+    r"^\s*(<\?xml\b[^>]*\?>\s*)?(<!--.*?-->\s*)*<(!doctype|html|head)\b", re.I | re.S
+)
 
 
 # EncodingDetector.find_declared_encoding's expressions and windows (bs4.dammit), here so that
