@@ -190,6 +190,34 @@ def test_missing_source_folder_is_an_error(project_dir, cli, command, make, reas
     )
 
 
+def test_linked_folders_are_followed_but_a_loop_or_a_link_to_nothing_is_named(empty_project, cli):
+    source = empty_project / "source"
+    (source / "topics/hair").mkdir(parents=True)
+    (source / "topics/hair/zinc.html").write_text("<p>Take 25 mg of zinc daily.</p>")
+    elsewhere = empty_project / "shared"
+    elsewhere.mkdir()
+    (elsewhere / "iron.html").write_text("<p>Take 60 mg of iron daily.</p>")
+    (source / "linked").symlink_to(elsewhere)
+    (source / "topics/hair/up").symlink_to("..")
+    (source / "topics/again").symlink_to("../topics")
+    (source / "gone.html").symlink_to("nowhere.html")
+    result = cli(empty_project, "extract")
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("localise:")]
+    assert errors == [
+        "localise: error: source/gone.html: a symbolic link to nothing",
+        "localise: error: source/topics/again: a symbolic link back to source/topics, a folder "
+        "it is in: not followed",
+        "localise: error: source/topics/hair/up: a symbolic link back to source/topics, a folder "
+        "it is in: not followed",
+    ]
+    assert "2 articles, 2 units; 2 templates written" in result.output
+    assert sorted(p.name for p in (empty_project / "locales/templates").iterdir()) == [
+        "iron.pot",
+        "zinc.pot",
+    ]
+
+
 def test_empty_source_folder_is_no_error(empty_project, cli):
     assert cli(empty_project, "extract").exit_code == 0
     assert cli(empty_project, "build").exit_code == 0

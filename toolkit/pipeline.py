@@ -94,7 +94,7 @@ def iter_articles(project: Project, problems: list[LocaliseError]) -> Iterator[L
     settings = _settings_key(project)
     index = StatCache(data.get("files") if data.get("settings") == settings else None, stamp)
     slugs: dict[str, str] = {}
-    paths = project.source_paths()
+    paths = project.source_paths(problems)
     # A slug stays with the file that held it: a new file claiming it waits for that file, and
     # is skipped if it claims it again (else the article's catalogs would be merged with the
     # new file's text, its translations made obsolete). The holder is as the last run left it,

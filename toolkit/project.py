@@ -152,10 +152,12 @@ class Project:
         """The article files, sorted, hidden files and folders left out."""
         return [Path(path) for path in self.source_paths()]
 
-    def source_paths(self) -> list[str]:
+    def source_paths(self, problems: list | None = None) -> list[str]:
         """:meth:`source_files` as text: a rerun only asks ``stat`` about each, and making
         a Path object for each was a tenth of a rerun with nothing to do. A missing folder
-        is an error, not a project with no articles: that would remove every page."""
+        is an error, not a project with no articles: that would remove every page. A folder
+        that cannot be read, a link back into a folder it is in, and a link to nothing go to
+        ``problems``, and the walk goes on."""
         if not self.source_dir.is_dir():
             if os.path.islink(self.source_dir):
                 reason = "is a symbolic link to nothing"
@@ -168,20 +170,55 @@ class Project:
                 self.relative(self.source_dir),
             )
         found: list[tuple[tuple[str, ...], str]] = []
+        problems = [] if problems is None else problems
 
-        def walk(folder: str, parts: tuple[str, ...]) -> None:
+        def walk(folder: str, parts: tuple[str, ...], above: tuple[tuple[int, int], ...]) -> None:
             # os.scandir knows a regular file from its directory entry: no stat per file.
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.name.startswith("."):
+            try:
+                with os.scandir(folder) as entries:
+                    listed = sorted(entries, key=lambda entry: entry.name)
+            except OSError as e:
+                problems.append(
+                    SourceError(f"cannot be read ({e.strerror})", self.relative(folder))
+                )
+                return
+            for entry in listed:
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    is_dir, is_file = entry.is_dir(), entry.is_file()
+                except OSError:
+                    is_dir = is_file = False
+                if is_dir:
+                    # A folder linked in is followed (as rsync -L and find -L do), but never
+                    # into a folder it is already in: that would go on for ever.
+                    here = self._identity(entry.path)
+                    if here in above:
+                        target = self.relative(os.path.realpath(entry.path))
+                        problems.append(
+                            SourceError(
+                                f"a symbolic link back to {target}, a folder it is in: "
+                                "not followed",
+                                self.relative(entry.path),
+                            )
+                        )
                         continue
-                    if entry.is_dir():
-                        walk(entry.path, parts + (entry.name,))
-                    elif entry.is_file():
-                        found.append((parts + (entry.name,), entry.path))
+                    walk(entry.path, parts + (entry.name,), above + (here,))
+                elif is_file:
+                    found.append((parts + (entry.name,), entry.path))
+                elif entry.is_symlink() and not os.path.exists(entry.path):
+                    problems.append(
+                        SourceError("a symbolic link to nothing", self.relative(entry.path))
+                    )
 
-        walk(str(self.source_dir), ())
+        root = str(self.source_dir)
+        walk(root, (), (self._identity(root),))
         return [path for _, path in sorted(found)]
+
+    @staticmethod
+    def _identity(folder: str) -> tuple[int, int]:
+        st = os.stat(folder)
+        return (st.st_dev, st.st_ino)
 
     def catalog_locales(self) -> list[str]:
         """Locales that have a folder under locales/ (configured or not), sorted."""
