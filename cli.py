@@ -538,7 +538,7 @@ def glossary_check(ctx: Context):
         fail(f"{shown}: no such file")
     # An unreadable glossary: one line and exit 2 (see _Group).
     problems = Glossary.validate(path, project.source_language)
-    terms = len(Glossary.load(path, project.source_language).terms)
+    terms = len(Glossary.load(path, project.source_language, shown).terms)
     for p in problems:
         click.echo(f"{shown}:{p.line}: {p.message}")
     if problems:

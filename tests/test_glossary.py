@@ -819,3 +819,23 @@ def test_a_nul_byte_in_the_glossary_is_refused_before_it_reaches_a_catalog(proje
     for path in (project_dir / "locales").rglob("*.po"):
         assert b"\x00" not in path.read_bytes()
     assert cli(project_dir, "stats").exit_code == 0  # every catalog still reads
+
+
+def test_a_quote_that_does_not_end_its_cell_is_an_error_not_a_lost_quote(project_dir, cli):
+    # Read laxly (Python's csv default), this row is the term 'minoxidil 5 %'.
+    (project_dir / "glossary.csv").write_text('term,nl,dnt\n"minoxidil" 5 %,,yes\n')
+    for command in (("glossary", "check"), ("update",), ("check",)):
+        result = cli(project_dir, *command)
+        assert result.exit_code == 2
+        # Named as the user knows it, not by the absolute path -C made of it.
+        assert "localise: error: glossary.csv:2: not valid CSV: ',' expected after '\"'" in (
+            result.output.splitlines()
+        )
+
+
+def test_a_byte_order_mark_inside_the_glossary_is_left_out_and_reported(tmp_path):
+    path = tmp_path / "glossary.csv"
+    path.write_bytes("\ufeffterm,nl\nscalp,hoofdhuid\n\ufeffzinc,zink\n".encode())
+    assert [t.term for t in Glossary.load(path).terms] == ["scalp", "zinc"]
+    [problem] = Glossary.validate(path)
+    assert problem.line == 3 and "byte-order mark (U+FEFF)" in problem.message

@@ -105,7 +105,7 @@ def settings_error(tmp_path, text: str) -> str:
 )
 def test_bad_settings_name_the_file_and_setting(tmp_path, text, message):
     error = settings_error(tmp_path, text)
-    assert error.startswith(f"{tmp_path / 'localise.toml'}: ") and message in error
+    assert error.startswith("localise.toml: ") and message in error
 
 
 def test_good_settings_are_read(tmp_path):
@@ -141,6 +141,24 @@ def test_bad_setting_is_one_line_and_exit_2(project_dir, cli):
         result = cli(project_dir, command, *(["nl"] if command == "translate" else []))
         assert result.exit_code == 2
         assert result.output == (
-            f"localise: error: {project_dir / 'pyproject.toml'}: "
+            "localise: error: pyproject.toml: "
             "min_completion.nl must be a number from 0 to 100, not 'x'\n"
         )
+
+
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (lambda p: p.mkdir(), "localise.toml: cannot read: Is a directory"),
+        (lambda p: p.symlink_to("nothing.toml"), "localise.toml: a symbolic link to nothing"),
+        (lambda p: os.mkfifo(p), "localise.toml: cannot read: not a regular file"),
+        (lambda p: p.write_bytes(b"# caf\xe9\n"), "localise.toml:1: not UTF-8 text (byte 0xe9)"),
+    ],
+)
+def test_a_settings_file_that_cannot_be_read_is_an_error_not_the_defaults(
+    empty_project, cli, make, says
+):
+    (empty_project / "localise.toml").unlink()
+    make(empty_project / "localise.toml")
+    result = cli(empty_project, "extract")
+    assert (result.exit_code, result.output) == (2, f"localise: error: {says}\n")

@@ -806,7 +806,9 @@ def _as_list(forms: str | Iterable[str]) -> list[str]:
 
 
 def _nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value.strip())
+    # U+FEFF inside a file is a byte-order mark pasted in with another file: invisible, and a
+    # term holding it would match nothing. It is left out (and reported, see _parse).
+    return unicodedata.normalize("NFC", value.replace("\ufeff", "").strip())
 
 
 def _alternatives(value: str) -> tuple[tuple[str, ...], bool]:
@@ -832,16 +834,21 @@ def _key(term: str) -> str:
     return " ".join(_normalise(term).text.split()).casefold()
 
 
-def _read_rows(path: Path, raw: bytes | None = None) -> list[tuple[int, list[str]]]:
-    """The CSV's rows with the line each starts on; GlossaryError if it cannot be read.
-    ``raw``: the file's bytes, when the caller has read them."""
+def _read_rows(
+    path: Path, raw: bytes | None = None, shown: str | None = None
+) -> list[tuple[int, list[str]]]:
+    """The CSV's rows with the line each starts on; GlossaryError (naming the file ``shown``) if
+    it cannot be read. ``raw``: the file's bytes, when the caller has read them."""
+    shown = shown or str(path)
     if raw is None:
-        raw = read_bytes(path, GlossaryError, path, " the glossary")
+        raw = read_bytes(path, GlossaryError, shown, " the glossary")
     line = nul_line(raw)
     if line is not None:  # it would reach every catalog's hints
-        raise GlossaryError("a NUL byte, which no glossary may hold", path, line)
-    text = decode_text(raw, "utf-8-sig", GlossaryError, path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+        raise GlossaryError("a NUL byte, which no glossary may hold", shown, line)
+    text = decode_text(raw, "utf-8-sig", GlossaryError, shown)
+    # strict: a quote that closes a cell must end it. Read laxly, '"minoxidil" 5 %' would be
+    # the term 'minoxidil 5 %', a quote quietly lost, rather than a line to fix.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
     line = 1
     try:
@@ -849,17 +856,28 @@ def _read_rows(path: Path, raw: bytes | None = None) -> list[tuple[int, list[str
             rows.append((line, row))
             line = reader.line_num + 1
     except csv.Error as e:
-        raise GlossaryError(f"not valid CSV: {e}", path, line) from e
+        raise GlossaryError(f"not valid CSV: {e}", shown, line) from e
     return rows
 
 
-def _parse(path: Path, raw: bytes | None = None) -> tuple[list[Term], list[str], list[Problem]]:
-    """Terms, locale columns and problems of a glossary file (GlossaryError if unreadable)."""
-    rows = _read_rows(path, raw)
-    problems: list[Problem] = []
+def _parse(
+    path: Path, raw: bytes | None = None, shown: str | None = None
+) -> tuple[list[Term], list[str], list[Problem]]:
+    """Terms, locale columns and problems of a glossary file (GlossaryError, naming the file
+    ``shown``, if unreadable)."""
+    shown = shown or str(path)
+    rows = _read_rows(path, raw, shown)
+    problems: list[Problem] = [
+        Problem(
+            line,
+            "a byte-order mark (U+FEFF) inside the file, left out: pasted in with another file?",
+        )
+        for line, row in rows
+        if any("\ufeff" in c for c in row)
+    ]
     if not rows:
         raise GlossaryError(
-            "the glossary is empty; expected a header row with a 'term' column", path, 1
+            "the glossary is empty; expected a header row with a 'term' column", shown, 1
         )
     _, header = rows[0]
     names = [_nfc(h) for h in header]
@@ -891,7 +909,7 @@ def _parse(path: Path, raw: bytes | None = None) -> tuple[list[Term], list[str],
                 Problem(1, f"unknown column {name!r}; expected a locale code or one of {expected}")
             )
     if "term" not in columns:
-        raise GlossaryError(f"no 'term' column in the header; expected one of {expected}", path, 1)
+        raise GlossaryError(f"no 'term' column in the header; expected one of {expected}", shown, 1)
 
     def cell(row: list[str], index: int | None) -> str:
         return row[index] if index is not None and index < len(row) else ""
@@ -1005,21 +1023,25 @@ class Glossary:
         return f"<Glossary {self.source_language}: {len(self.terms)} terms, {self._locales}>"
 
     @classmethod
-    def load(cls, path: str | Path, source_language: str = "en") -> Glossary:
+    def load(
+        cls, path: str | Path, source_language: str = "en", shown: str | None = None
+    ) -> Glossary:
         """Read a glossary file, once. A missing file is an empty glossary; content problems
         are skipped (see :meth:`validate`); an unreadable file (not UTF-8, not CSV, no ``term``
         column) raises :class:`GlossaryError` with the path and line. The bytes it was read
-        from are kept as ``raw`` (None: no file), for what is keyed on the glossary."""
+        from are kept as ``raw`` (None: no file), for what is keyed on the glossary. Errors name
+        the file ``shown`` (the path as the user should see it), else ``path``."""
         from .fsutil import read_regular
 
         path = Path(path)
+        shown = shown or str(path)
         try:
             raw = read_regular(path)
         except FileNotFoundError:
             return cls((), source_language, ())
         except OSError as e:
-            raise GlossaryError(f"cannot read the glossary: {e.strerror or e}", path) from None
-        terms, locales, _ = _parse(path, raw)
+            raise GlossaryError(f"cannot read the glossary: {e.strerror or e}", shown) from None
+        terms, locales, _ = _parse(path, raw, shown)
         glossary = cls(terms, source_language, locales)
         glossary.raw = raw
         return glossary

@@ -377,7 +377,11 @@ def _load_glossary(project: Project, problems: list):
     from .glossary import Glossary
 
     try:
-        return Glossary.load(project.glossary_path, project.source_language)
+        return Glossary.load(
+            project.glossary_path,
+            project.source_language,
+            project.relative(project.glossary_path),
+        )
     except GlossaryError as e:
         problems.append(e)
         return None

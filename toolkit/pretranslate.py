@@ -128,7 +128,11 @@ def translate(
         from .machine import MachineConfig, MachineTranslator, Request
 
         try:
-            glossary = Glossary.load(project.glossary_path, project.source_language)
+            glossary = Glossary.load(
+                project.glossary_path,
+                project.source_language,
+                project.relative(project.glossary_path),
+            )
             protected = [t.term for t in glossary.terms if t.dnt]
         except LocaliseError as e:
             res.problems.append(e)

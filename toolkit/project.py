@@ -243,32 +243,45 @@ class Project:
 
 
 def _load_settings(root: Path) -> tuple[dict, Path | None]:
+    # A settings file that is there but is not a file (a folder, a link to nothing) is an
+    # error: read as no settings, it would give every command the defaults' locales and paths.
     toml_path = root / "localise.toml"
-    if toml_path.is_file():
+    if os.path.lexists(toml_path):
         return _read_toml(toml_path), toml_path
     py = root / "pyproject.toml"
-    if py.is_file():
+    if os.path.lexists(py):
         data = _read_toml(py)
         tool = data.get("tool")
         section = tool.get("localise") if isinstance(tool, dict) else None
         if section is not None:
             if not isinstance(section, dict):
-                raise ConfigError("[tool.localise] must be a table", py)
+                raise ConfigError("[tool.localise] must be a table", py.name)
             return section, py
     return {}, None
 
 
 def _read_toml(path: Path) -> dict:
+    """A settings file's TOML; errors name it as the project's other files are named, from the
+    project's folder (``localise.toml``), whatever folder ``-C`` gave."""
+    from .fsutil import read_regular
+
+    shown = path.name
+
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        if os.path.islink(path) and not os.path.exists(path):
+            raise ConfigError("a symbolic link to nothing", shown)
+        return tomllib.loads(read_regular(path).decode("utf-8"))
     except tomllib.TOMLDecodeError as e:
         line = getattr(e, "lineno", None)
         if line is None:
             m = re.search(r"line (\d+)", str(e))
             line = int(m.group(1)) if m else None
-        raise ConfigError(f"not valid TOML: {e}", path, line) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read: {e}", path) from None
+        raise ConfigError(f"not valid TOML: {e}", shown, line) from None
+    except UnicodeDecodeError as e:
+        line = e.object[: e.start].count(b"\n") + 1
+        raise ConfigError(f"not UTF-8 text (byte 0x{e.object[e.start]:02x})", shown, line) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read: {e.strerror or e}", shown) from None
 
 
 def load_project(root: str | Path = ".") -> Project:
@@ -277,7 +290,7 @@ def load_project(root: str | Path = ".") -> Project:
     if not root.is_dir():
         raise ConfigError("project folder does not exist", root)
     settings, config_file = _load_settings(root)
-    where = config_file or root
+    where = config_file.name if config_file else root
     unknown = sorted(set(settings) - KNOWN_KEYS)
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(unknown)}", where)

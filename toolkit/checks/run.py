@@ -237,7 +237,11 @@ class _Runner:
         try:
             from ..glossary import Glossary
 
-            self.glossary = Glossary.load(project.glossary_path, project.source_language)
+            self.glossary = Glossary.load(
+                project.glossary_path,
+                project.source_language,
+                project.relative(project.glossary_path),
+            )
         except GlossaryError as e:
             self.problems.append(e)
         languages = [project.source_language, *locales]
