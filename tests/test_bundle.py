@@ -192,7 +192,7 @@ def test_an_input_that_cannot_be_read_holds_back_the_locales_it_concerns(site, c
     glossary.write_bytes(kept + b"Biotin,\x00\n")
     result = cli(site, "bundle", "nl")
     assert result.exit_code == 2
-    assert "nl: held back" in result.output and "1 input files could not be read" in result.output
+    assert "nl: held back" in result.output and "1 input file could not be read" in result.output
     assert not (site / "dist/bundles/nl.tar.gz").exists()
     # Another locale's unreadable catalog does not hold nl back; its own does.
     glossary.write_bytes(kept)

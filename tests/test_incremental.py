@@ -327,7 +327,7 @@ def test_rerun_reads_no_source_or_catalog_and_writes_no_file(project_dir, cli, m
     # One source changes: only it is read again.
     path = project_dir / "source/dermatomyositis-hair-loss-causes.txt"
     path.write_text(path.read_text() + "\nA new closing paragraph about hair loss.\n")
-    assert "1 templates written" in cli(project_dir, "extract").output
+    assert "1 template written" in cli(project_dir, "extract").output
     assert [a[0] for a in sources] == [path]
 
 

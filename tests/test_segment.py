@@ -579,4 +579,4 @@ def test_a_page_nested_too_deeply_costs_only_itself(empty_project, cli):
         "localise: error: source/post.json: markup nested too deeply for the HTML parser to "
         "read whole (Excessive depth in document: 2048) (in its content, line 2048)"
     ) in lines
-    assert "1 articles, 1 units; 1 templates written" in result.output
+    assert "1 article, 1 unit; 1 template written" in result.output

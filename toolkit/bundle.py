@@ -25,6 +25,7 @@ from pathlib import Path
 from . import __version__
 from .errors import LocaliseError
 from .fsutil import read_regular, write_atomic
+from .report import counted
 
 PAYLOAD_KEYS = ("title", "content", "excerpt")
 
@@ -260,11 +261,15 @@ def bundle(
             if d.completion < d.threshold:
                 reasons.append(f"completion {d.completion:.1f} % is below {d.threshold:g} %")
             if d.errors:
-                reasons.append(f"{d.errors} check errors")
+                reasons.append(f"{counted(d.errors, 'check error')}")
             if d.warnings and not allow_warnings:
-                reasons.append(f"{d.warnings} check warnings (--allow-warnings to accept them)")
+                reasons.append(
+                    f"{counted(d.warnings, 'check warning')} (--allow-warnings to accept them)"
+                )
             if d.unread:
-                reasons.append(f"{d.unread} input files could not be read (see the errors)")
+                reasons.append(
+                    f"{counted(d.unread, 'input file')} could not be read (see the errors)"
+                )
             d.reason = "; ".join(reasons) or "not finished"
         res.decisions.append(d)
     index = {

@@ -15,6 +15,11 @@ from json.encoder import encode_basestring as _string  # C, ensure_ascii=False
 SCHEMA_VERSION = 1
 
 
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """``1 article``, ``2 articles``: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 _BATCH = 1000  # findings per chunk
 
 
@@ -76,8 +81,9 @@ def text_chunks(result):
             lines = []
     c = result.counts()
     lines.append(
-        f"{c['error']} errors, {c['warning']} warnings, {c['info']} notes "
-        f"in {result.catalogs} catalogs ({result.entries} entries) and {result.pages} pages"
+        f"{counted(c['error'], 'error')}, {counted(c['warning'], 'warning')}, "
+        f"{counted(c['info'], 'note')} in {counted(result.catalogs, 'catalog')} "
+        f"({counted(result.entries, 'entry', 'entries')}) and {counted(result.pages, 'page')}"
     )
     yield "\n".join(lines) + "\n"
 
@@ -121,8 +127,10 @@ def html_chunks(result):
         '<html lang="en"><head><meta charset="utf-8"><title>localise check report</title>',
         f"<style>{_CSS}</style></head><body>",
         "<h1>localise check report</h1>",
-        f"<p><span class=error>{s['error']} errors</span>, <span class=warning>{s['warning']} warnings</span>, "
-        f"<span class=info>{s['info']} notes</span> in {s['catalogs']} catalogs, {s['entries']} entries, {s['pages']} pages.</p>",
+        f"<p><span class=error>{counted(s['error'], 'error')}</span>, "
+        f"<span class=warning>{counted(s['warning'], 'warning')}</span>, "
+        f"<span class=info>{counted(s['info'], 'note')}</span> in {counted(s['catalogs'], 'catalog')}, "
+        f"{counted(s['entries'], 'entry', 'entries')}, {counted(s['pages'], 'page')}.</p>",
         "<table><tr><th>Locale</th><th>Article</th><th>Errors</th><th>Warnings</th><th>Notes</th></tr>",
     ]
     for locale, data in sorted(s["by_locale"].items()):
