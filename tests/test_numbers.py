@@ -732,3 +732,19 @@ def test_long_numbers_stay_exact():
     assert signature(long, "en") == ((Decimal("12345678901234567890123456789012.5"), None),)
     assert signature(long, "en") != signature("12345678901234567890123456789013", "en")
     assert signature("0.000", "en") == ((Decimal(0), None),)
+
+
+def test_a_number_copied_as_it_stands_is_told_to_read_otherwise_in_the_target():
+    [missing, extra] = compare(
+        "The maximum is 1,000 mg per day.", "en", "Het maximum is 1,000 mg per dag.", "nl"
+    )
+    for problem in (missing, extra):
+        assert problem.message.endswith(
+            "(written alike, but 1,000 reads as 1 with the nl decimal sign ',', and the source "
+            "means 1000)"
+        )
+    [missing, extra] = compare("Take 2.5 mg.", "en", "Neem 25 mg.", "nl")
+    assert (
+        missing.message
+        == "2.5 mg in the source is missing from the translation, which has 25 mg instead"
+    )

@@ -701,17 +701,35 @@ def compare(
         q = src[i]
         message = f"{_show(q)} in the source is missing from the translation"
         if i in partner_of_missing:
-            message += f", which has {_show(tgt[partner_of_missing[i]])} instead"
+            t = tgt[partner_of_missing[i]]
+            message += f", which has {_show(t)} instead" + _misread(q, t, target_locale, tconv)
         problems.append(((0, q.start), NumberProblem("missing", message, q, None)))
     for j in extra:
         t = tgt[j]
         message = f"{_show(t)} in the translation is not in the source"
         if j in partner_of_extra:
-            message += f", which has {_show(src[partner_of_extra[j]])} instead"
+            q = src[partner_of_extra[j]]
+            message += f", which has {_show(q)} instead" + _misread(q, t, target_locale, tconv)
         problems.append(((1, t.start), NumberProblem("extra", message, None, t)))
 
     problems.sort(key=lambda p: p[0])
     return [p for _, p in problems]
+
+
+def _misread(q: Quantity, t: Quantity, target_locale: str, tconv: _Convention) -> str:
+    """Why a number copied as it stands is another number in the translation ("1,000 mg" is
+    1000 mg in English and 1 mg in Dutch): empty unless the two are written alike."""
+    if _show(q) != _show(t) or q.value == t.value:
+        return ""
+    return (
+        f" (written alike, but {_show(t, False)} reads as {_plain(t.value)} with the "
+        f"{target_locale} decimal sign {tconv.decimal!r}, and the source means {_plain(q.value)})"
+    )
+
+
+def _plain(value: Decimal) -> str:
+    """A value as digits alone, no group separators: 1000, 2.5."""
+    return format(_canonical_value(value), "f")
 
 
 _WORD_AFTER_RE = re.compile(r"[ \u00a0\u202f\u2009]?([^\W\d_]{3,})")
