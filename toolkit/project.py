@@ -187,12 +187,12 @@ class Project:
                     continue
                 try:
                     is_dir, is_file = entry.is_dir(), entry.is_file()
-                except OSError:
-                    is_dir = is_file = False
-                if is_dir:
                     # A folder linked in is followed (as rsync -L and find -L do), but never
                     # into a folder it is already in: that would go on for ever.
-                    here = self._identity(entry.path)
+                    here = self._identity(entry.path) if is_dir else None
+                except OSError:  # gone since it was listed
+                    is_dir = is_file = False
+                if is_dir:
                     if here in above:
                         target = self.relative(os.path.realpath(entry.path))
                         problems.append(
