@@ -369,7 +369,8 @@ def translate(ctx: Context, locale, provider, url, articles, dry_run, tmx, expor
     )
     if res.numbers_blocked:
         click.echo(
-            f"  {res.numbers_blocked} memory matches not offered: their numbers or units differ from the new source"
+            f"  {counted(res.numbers_blocked, 'memory match', 'memory matches')} not offered: "
+            "their numbers or units differ from the new source"
         )
     if provider:
         click.echo(
